@@ -1,0 +1,5 @@
+//! Zones. (Being written.)
+#[derive(Debug, Clone)]
+pub struct Zone {
+    pub name: String,
+}

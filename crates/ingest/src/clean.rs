@@ -1,0 +1,1 @@
+//! Cleaning. (Being written.)

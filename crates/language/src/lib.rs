@@ -1,0 +1,78 @@
+//! Language: sentences, entities and actors, time expressions, quantities
+//! and attributed claims, in pure Rust.
+//!
+//! Stage 2. Architecture invariant: reads a [`Document`], returns an
+//! [`Analysis`]; knows nothing of places, events or storage. Dictionaries
+//! (actors, titles, cue words) live in `data/` as versioned files with a
+//! loader and a test each.
+
+use sitrep_model::{Analysis, Document};
+
+pub mod actors;
+pub mod claims;
+pub mod entities;
+pub mod quantity;
+pub mod sentences;
+pub mod time;
+
+pub use actors::ActorDictionary;
+
+/// Errors loading the language resources (user dictionaries).
+#[derive(Debug, thiserror::Error)]
+pub enum LanguageError {
+    #[error("{path}: {reason}")]
+    Dictionary { path: String, reason: String },
+}
+
+/// The language layer with its dictionaries loaded. Build once, share
+/// across threads (`Sync`), call [`Language::analyze`] per document.
+pub struct Language {
+    pub actors: ActorDictionary,
+}
+
+impl Language {
+    /// The built-in dictionaries.
+    pub fn new() -> Self {
+        Language { actors: ActorDictionary::builtin() }
+    }
+
+    /// Built-in dictionaries plus a user actor file (TSV, see
+    /// `data/actors.tsv` for the columns).
+    pub fn with_user_actors(path: &std::path::Path) -> Result<Self, LanguageError> {
+        let mut actors = ActorDictionary::builtin();
+        actors.load_user_file(path)?;
+        Ok(Language { actors })
+    }
+
+    /// Analyses one document. Relative time expressions are resolved
+    /// against `doc.published`, or against a date inferred from the text
+    /// when the document has none (reported in `Analysis::doc_date*`).
+    pub fn analyze(&self, doc: &Document) -> Analysis {
+        let text = doc.text.as_str();
+        let sentences = sentences::split(text);
+        let entities = entities::find(text, &sentences, &self.actors);
+        let (doc_date, doc_date_basis, doc_date_range) = time::document_date(doc, &sentences);
+        let times = match doc_date {
+            Some(d) => time::find(text, &sentences, d),
+            None => time::find_absolute(text, &sentences),
+        };
+        let quantities = quantity::find(text, &sentences);
+        let claims = claims::find(text, &sentences, &entities, &self.actors);
+        Analysis {
+            sentences,
+            entities,
+            times,
+            quantities,
+            claims,
+            doc_date,
+            doc_date_basis,
+            doc_date_range,
+        }
+    }
+}
+
+impl Default for Language {
+    fn default() -> Self {
+        Self::new()
+    }
+}

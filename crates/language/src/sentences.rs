@@ -1,0 +1,6 @@
+//! Sentence splitting. (Being written.)
+use sitrep_model::Sentence;
+pub fn split(text: &str) -> Vec<Sentence> {
+    let _ = text;
+    Vec::new()
+}
