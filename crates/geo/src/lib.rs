@@ -9,12 +9,15 @@
 
 use sitrep_model::{Analysis, Document, GeoAnalysis, PlaceMention};
 
+pub mod admin;
 pub mod gazetteer;
+pub mod normalize;
 pub mod parse;
+pub mod spatial;
 pub mod zones;
 
-pub use gazetteer::Gazetteer;
-pub use zones::Zone;
+pub use gazetteer::{build, BuildStats, Gazetteer};
+pub use zones::{Zone, ZoneShape};
 
 /// Errors building or loading a gazetteer, or reading a zone.
 #[derive(Debug, thiserror::Error)]
@@ -70,6 +73,14 @@ impl Geoparser {
             title: doc.title.as_deref(),
         };
         let mentions = parse::parse(&self.gazetteer, &self.matcher, &doc.text, &ctx, analysis);
-        parse::aggregate(doc, analysis, mentions)
+        parse::aggregate(&self.gazetteer, doc, analysis, mentions)
     }
+}
+
+/// One parser over the default gazetteer for all unit tests (loading it
+/// once keeps the debug test run short).
+#[cfg(test)]
+pub(crate) fn test_parser() -> &'static Geoparser {
+    static P: std::sync::OnceLock<Geoparser> = std::sync::OnceLock::new();
+    P.get_or_init(|| Geoparser::new(Gazetteer::load_default().expect("default gazetteer loads")))
 }

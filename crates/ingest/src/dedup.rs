@@ -1,1 +1,398 @@
-//! Duplicate detection. (Being written.)
+//! Near-duplicate detection: re-posts and syndicated copies of a story.
+//!
+//! A [`Signature`] is a 128-value MinHash over word 5-shingles of the
+//! normalized text, computed by *one-permutation hashing* (Li, Owen &
+//! Zhang 2012): each shingle is hashed once, the top 7 bits pick one of 128
+//! bins and the bin keeps its minimum. Empty bins (short texts) are filled
+//! by *optimal densification* (Shrivastava 2017), which keeps
+//! P(bin i equal) = Jaccard(A, B). One hash per shingle instead of 128
+//! makes a 5 KB article's signature cost about 16 µs of CPU.
+//!
+//! MinHash rather than SimHash: it estimates Jaccard directly, so the
+//! threshold reads as "half the shingles are shared", and LSH banding
+//! gives candidate lookups in O(bands).
+//!
+//! [`DupIndex`] bands the 128 values into 32 bands of 4: two documents
+//! become candidates when any band agrees (probability 1-(1-J⁴)³² — 95 % at
+//! J = 0.55, 0.3 % at J = 0.1); candidates are then checked on the full
+//! signature against the threshold. The index lives in memory: a store
+//! rebuilds it by inserting the persisted signatures ([`Signature::to_bytes`])
+//! in their original order, so "earliest" keeps its meaning.
+
+use std::collections::HashMap;
+
+/// Values per signature.
+pub const SIG_LEN: usize = 128;
+const BIN_BITS: u32 = 7; // 2^7 = SIG_LEN
+const BANDS: usize = 32;
+const ROWS: usize = SIG_LEN / BANDS;
+/// Words per shingle.
+const SHINGLE: usize = 5;
+/// Empty-bin marker; real values are clamped below it.
+const EMPTY: u32 = u32::MAX;
+const FORMAT_VERSION: u8 = 1;
+/// Estimated Jaccard at or above which a document is a copy.
+pub const DEFAULT_THRESHOLD: f32 = 0.5;
+
+/// MinHash signature of a text (see the module docs).
+#[derive(Clone, PartialEq, Eq)]
+pub struct Signature {
+    mins: [u32; SIG_LEN],
+}
+
+impl std::fmt::Debug for Signature {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "Signature({:08x}{:08x}…)", self.mins[0], self.mins[1])
+    }
+}
+
+/// A stored signature that cannot be read back.
+#[derive(Debug, thiserror::Error)]
+pub enum SignatureError {
+    #[error("signature is {0} bytes, expected {expected}", expected = 2 + 4 * SIG_LEN)]
+    Length(usize),
+    #[error("signature format {0} is not supported (expected {FORMAT_VERSION})")]
+    Version(u8),
+}
+
+impl Signature {
+    /// The signature of `text`. Texts with no words get an empty signature
+    /// that matches nothing.
+    pub fn of(text: &str) -> Signature {
+        let mut mins = [EMPTY; SIG_LEN];
+        let mut any = false;
+        for_each_shingle(text, |h| {
+            any = true;
+            let bin = (h >> (64 - BIN_BITS)) as usize;
+            let v = (h as u32).min(EMPTY - 1);
+            if v < mins[bin] {
+                mins[bin] = v;
+            }
+        });
+        if any {
+            densify(&mut mins);
+        }
+        Signature { mins }
+    }
+
+    /// Whether the text had no words.
+    pub fn is_empty(&self) -> bool {
+        self.mins[0] == EMPTY
+    }
+
+    /// Estimated Jaccard similarity of the two texts' shingle sets.
+    pub fn similarity(&self, other: &Signature) -> f32 {
+        if self.is_empty() || other.is_empty() {
+            return 0.0;
+        }
+        let same = self
+            .mins
+            .iter()
+            .zip(&other.mins)
+            .filter(|(a, b)| a == b)
+            .count();
+        same as f32 / SIG_LEN as f32
+    }
+
+    /// Compact, versioned form for storage (514 bytes).
+    pub fn to_bytes(&self) -> Vec<u8> {
+        let mut out = Vec::with_capacity(2 + 4 * SIG_LEN);
+        out.push(FORMAT_VERSION);
+        out.push(SHINGLE as u8);
+        for v in &self.mins {
+            out.extend_from_slice(&v.to_le_bytes());
+        }
+        out
+    }
+
+    pub fn from_bytes(bytes: &[u8]) -> Result<Signature, SignatureError> {
+        if bytes.len() != 2 + 4 * SIG_LEN {
+            return Err(SignatureError::Length(bytes.len()));
+        }
+        if bytes[0] != FORMAT_VERSION || bytes[1] as usize != SHINGLE {
+            return Err(SignatureError::Version(bytes[0]));
+        }
+        let mut mins = [EMPTY; SIG_LEN];
+        for (v, chunk) in mins.iter_mut().zip(bytes[2..].chunks_exact(4)) {
+            *v = u32::from_le_bytes([chunk[0], chunk[1], chunk[2], chunk[3]]);
+        }
+        Ok(Signature { mins })
+    }
+
+    fn band_key(&self, band: usize) -> u64 {
+        let rows = &self.mins[band * ROWS..(band + 1) * ROWS];
+        let mut h = band as u64;
+        for &v in rows {
+            h = mix(h.wrapping_mul(0x9E37_79B9_7F4A_7C15) ^ u64::from(v));
+        }
+        h
+    }
+}
+
+/// Fills empty bins from non-empty ones chosen by a hash of (bin, attempt)
+/// that is the same for every document, so equal sources stay equal.
+fn densify(mins: &mut [u32; SIG_LEN]) {
+    let original = *mins;
+    for (i, slot) in mins.iter_mut().enumerate() {
+        if *slot != EMPTY {
+            continue;
+        }
+        let mut attempt = 0u64;
+        loop {
+            let j = (mix(((i as u64) << 32) | attempt) >> (64 - BIN_BITS)) as usize;
+            if original[j] != EMPTY {
+                *slot = original[j];
+                break;
+            }
+            attempt += 1;
+        }
+    }
+}
+
+/// Murmur3's 64-bit finalizer: full avalanche for cheap combined hashes.
+#[inline]
+fn mix(mut h: u64) -> u64 {
+    h ^= h >> 33;
+    h = h.wrapping_mul(0xff51_afd7_ed55_8ccd);
+    h ^= h >> 33;
+    h = h.wrapping_mul(0xc4ce_b9fe_1a85_ec53);
+    h ^ (h >> 33)
+}
+
+/// Calls `f` with the hash of every word 5-shingle of the normalized text
+/// (lowercase letters and digits; combining marks such as Arabic harakat
+/// dropped; each CJK ideograph its own word). A text of fewer than five
+/// words is one shingle. Words are hashed on the fly (FNV-1a, then a
+/// finalizer): no per-word buffer or allocation.
+fn for_each_shingle(text: &str, mut f: impl FnMut(u64)) {
+    const FNV_OFFSET: u64 = 0xcbf2_9ce4_8422_2325;
+    const FNV_PRIME: u64 = 0x0000_0100_0000_01b3;
+    let mut ring = [0u64; SHINGLE];
+    let mut n = 0usize;
+    let mut h = FNV_OFFSET;
+    let mut in_word = false;
+    let mut end_word = |h: &mut u64, in_word: &mut bool| {
+        if *in_word {
+            ring[n % SHINGLE] = mix(*h);
+            n += 1;
+            if n >= SHINGLE {
+                f(shingle_hash(&ring, n));
+            }
+            *h = FNV_OFFSET;
+            *in_word = false;
+        }
+    };
+    let bytes = text.as_bytes();
+    let mut i = 0;
+    while i < bytes.len() {
+        let b = bytes[i];
+        if b < 0x80 {
+            i += 1;
+            if b.is_ascii_alphanumeric() {
+                h = (h ^ u64::from(b.to_ascii_lowercase())).wrapping_mul(FNV_PRIME);
+                in_word = true;
+            } else {
+                end_word(&mut h, &mut in_word);
+            }
+            continue;
+        }
+        // Non-ASCII: decode one char (text is valid UTF-8).
+        let Some(c) = text[i..].chars().next() else {
+            break;
+        };
+        i += c.len_utf8();
+        if is_mark(c) {
+            // dropped: vowel marks and tatweel do not separate words
+        } else if is_ideograph(c) {
+            end_word(&mut h, &mut in_word);
+            h = (h ^ u64::from(c)).wrapping_mul(FNV_PRIME);
+            in_word = true;
+            end_word(&mut h, &mut in_word);
+        } else if c.is_alphanumeric() {
+            for l in c.to_lowercase() {
+                h = (h ^ u64::from(l)).wrapping_mul(FNV_PRIME);
+            }
+            in_word = true;
+        } else {
+            end_word(&mut h, &mut in_word);
+        }
+    }
+    end_word(&mut h, &mut in_word);
+    if (1..SHINGLE).contains(&n) {
+        f(shingle_hash(&ring, n));
+    }
+}
+
+/// Order-sensitive hash of the last `min(n, 5)` words in the ring.
+#[inline]
+fn shingle_hash(ring: &[u64; SHINGLE], n: usize) -> u64 {
+    let k = n.min(SHINGLE);
+    let mut h = 0u64;
+    for i in 0..k {
+        h = h
+            .wrapping_mul(0x2545_F491_4F6C_DD1D)
+            .wrapping_add(ring[(n - k + i) % SHINGLE]);
+    }
+    mix(h)
+}
+
+fn is_mark(c: char) -> bool {
+    matches!(c as u32,
+        0x0300..=0x036F | 0x0591..=0x05C7 | 0x0610..=0x061A | 0x0640 | 0x064B..=0x065F
+        | 0x0670 | 0x06D6..=0x06ED | 0x200C | 0x200D | 0xFE20..=0xFE2F)
+}
+
+fn is_ideograph(c: char) -> bool {
+    matches!(c as u32, 0x3040..=0x30FF | 0x3400..=0x4DBF | 0x4E00..=0x9FFF | 0xF900..=0xFAFF | 0x20000..=0x2FFFF)
+}
+
+/// Finds earlier copies of a document by LSH over [`Signature`]s.
+pub struct DupIndex {
+    threshold: f32,
+    ids: Vec<String>,
+    sigs: Vec<Signature>,
+    by_id: HashMap<String, u32>,
+    /// Band key → newest entry in `chain`.
+    heads: HashMap<u64, u32>,
+    /// (document, next older entry) linked lists, one per band key; cheaper
+    /// than a `Vec` per bucket when almost every bucket holds one document.
+    chain: Vec<(u32, u32)>,
+}
+
+const NIL: u32 = u32::MAX;
+
+impl Default for DupIndex {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl DupIndex {
+    pub fn new() -> Self {
+        Self::with_threshold(DEFAULT_THRESHOLD)
+    }
+
+    pub fn with_threshold(threshold: f32) -> Self {
+        DupIndex {
+            threshold,
+            ids: Vec::new(),
+            sigs: Vec::new(),
+            by_id: HashMap::new(),
+            heads: HashMap::new(),
+            chain: Vec::new(),
+        }
+    }
+
+    pub fn threshold(&self) -> f32 {
+        self.threshold
+    }
+
+    pub fn len(&self) -> usize {
+        self.ids.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.ids.is_empty()
+    }
+
+    pub fn contains(&self, id: &str) -> bool {
+        self.by_id.contains_key(id)
+    }
+
+    /// Adds a document. Returns false (and changes nothing) when `id` is
+    /// already indexed, so re-ingesting is harmless.
+    pub fn insert(&mut self, id: &str, sig: Signature) -> bool {
+        // Entry numbers are u32: refuse rather than wrap (over 130M documents).
+        if self.by_id.contains_key(id) || self.chain.len() + BANDS >= NIL as usize {
+            return false;
+        }
+        let doc = self.ids.len() as u32;
+        if !sig.is_empty() {
+            for band in 0..BANDS {
+                let key = sig.band_key(band);
+                let next = self
+                    .heads
+                    .insert(key, self.chain.len() as u32)
+                    .unwrap_or(NIL);
+                self.chain.push((doc, next));
+            }
+        }
+        self.ids.push(id.to_string());
+        self.by_id.insert(id.to_string(), doc);
+        self.sigs.push(sig);
+        true
+    }
+
+    /// The earliest-inserted document whose estimated Jaccard with `sig`
+    /// reaches the threshold, with that similarity.
+    pub fn find(&self, sig: &Signature) -> Option<(String, f32)> {
+        if sig.is_empty() {
+            return None;
+        }
+        let mut candidates: Vec<u32> = Vec::new();
+        for band in 0..BANDS {
+            let mut at = self.heads.get(&sig.band_key(band)).copied().unwrap_or(NIL);
+            while at != NIL {
+                let (doc, next) = self.chain[at as usize];
+                candidates.push(doc);
+                at = next;
+            }
+        }
+        candidates.sort_unstable();
+        candidates.dedup();
+        candidates.into_iter().find_map(|doc| {
+            let s = self.sigs[doc as usize].similarity(sig);
+            (s >= self.threshold).then(|| (self.ids[doc as usize].clone(), s))
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn shingles(text: &str) -> Vec<u64> {
+        let mut v = Vec::new();
+        for_each_shingle(text, |h| v.push(h));
+        v
+    }
+
+    #[test]
+    fn normalization() {
+        assert_eq!(
+            shingles("The Army, said: it WAS over."),
+            shingles("the army said it was over")
+        );
+        assert_eq!(shingles("a b c d e f").len(), 2);
+        assert_eq!(shingles("two words").len(), 1);
+        assert!(shingles(" -- ").is_empty());
+        // Arabic vowel marks do not change the words.
+        assert_eq!(shingles("قَصْف مدينة"), shingles("قصف مدينة"));
+        assert_ne!(shingles("a b c d e"), shingles("e d c b a"));
+    }
+
+    #[test]
+    fn roundtrip_and_empty() {
+        let s = Signature::of("Shelling hit the eastern districts of the town on Tuesday night.");
+        assert_eq!(Signature::from_bytes(&s.to_bytes()).unwrap(), s);
+        assert!(Signature::from_bytes(&[1, 2, 3]).is_err());
+        let e = Signature::of("...");
+        assert!(e.is_empty() && e.similarity(&e) == 0.0);
+        assert!((s.similarity(&s) - 1.0).abs() < f32::EPSILON);
+    }
+
+    #[test]
+    fn index_is_idempotent_and_earliest_first() {
+        let text = "Local officials said the water station in the northern district stopped \
+                    pumping after the power line that feeds it was cut during the night.";
+        let mut idx = DupIndex::new();
+        assert!(idx.insert("first", Signature::of(text)));
+        assert!(idx.insert("second", Signature::of(text)));
+        assert!(!idx.insert("first", Signature::of("other")));
+        assert_eq!(
+            idx.find(&Signature::of(text)).map(|(id, _)| id).as_deref(),
+            Some("first")
+        );
+        assert_eq!(idx.len(), 2);
+    }
+}

@@ -62,7 +62,10 @@ pub enum IngestError {
 
 impl IngestError {
     pub fn invalid(path: impl Into<String>, reason: impl Into<String>) -> Self {
-        IngestError::Invalid { path: path.into(), reason: reason.into() }
+        IngestError::Invalid {
+            path: path.into(),
+            reason: reason.into(),
+        }
     }
     /// The path (or path#item) the error is about.
     pub fn path(&self) -> &str {

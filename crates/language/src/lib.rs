@@ -48,25 +48,29 @@ impl Language {
     /// against `doc.published`, or against a date inferred from the text
     /// when the document has none (reported in `Analysis::doc_date*`).
     pub fn analyze(&self, doc: &Document) -> Analysis {
+        self.analyze_with_hint(doc, None)
+    }
+
+    /// As [`Language::analyze`], with a date hint for documents that state
+    /// no year (e.g. the median date of the batch they came in, see
+    /// [`time::batch_hint`]); it only anchors inference, never overrides a
+    /// date the document has.
+    pub fn analyze_with_hint(&self, doc: &Document, hint: Option<chrono::NaiveDate>) -> Analysis {
         let text = doc.text.as_str();
         let sentences = sentences::split(text);
         let entities = entities::find(text, &sentences, &self.actors);
-        let (doc_date, doc_date_basis, doc_date_range) = time::document_date(doc, &sentences);
-        let times = match doc_date {
-            Some(d) => time::find(text, &sentences, d),
-            None => time::find_absolute(text, &sentences),
-        };
-        let quantities = quantity::find(text, &sentences);
+        // One tokenization for dates, time expressions and quantities.
+        let t = time::analyze(doc, &sentences, hint);
         let claims = claims::find(text, &sentences, &entities, &self.actors);
         Analysis {
             sentences,
             entities,
-            times,
-            quantities,
+            times: t.times,
+            quantities: t.quantities,
             claims,
-            doc_date,
-            doc_date_basis,
-            doc_date_range,
+            doc_date: t.doc_date,
+            doc_date_basis: t.doc_date_basis,
+            doc_date_range: t.doc_date_range,
         }
     }
 }

@@ -334,6 +334,10 @@ pub struct Claim {
     /// "Russian Defense Ministry").
     pub speaker: Option<String>,
     pub speaker_kind: Option<ActorKind>,
+    /// The outlet the speaker spoke to, when named ("told Syria Direct" →
+    /// "Syria Direct").
+    #[serde(default)]
+    pub outlet: Option<String>,
     /// The reporting verb or cue: "said", "according to", "denied".
     pub cue: String,
     pub stance: Stance,

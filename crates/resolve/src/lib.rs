@@ -4,11 +4,1130 @@
 //! Stage 5. Architecture invariant: deterministic (same input, same output
 //! and ids, whatever the order), near-linear (blocks by date and place),
 //! and explainable; knows nothing of text processing or storage.
+//!
+//! How mentions become events:
+//! 1. Mentions are sorted by a content key, so input order does not matter.
+//! 2. **Anchors** (dated to a day or week, placed to a point or province)
+//!    are compared only within blocks of the same category, week and
+//!    1° cell (or province); pairs that pass the hard constraints (dates
+//!    overlap, places within 50 km or the same province, actors on
+//!    compatible sides) are scored and merged best-first with union-find,
+//!    checking that the merged event stays consistent.
+//! 3. The other mentions (undated, or placed only to a country) are first
+//!    grouped within their document, then each group joins the one anchor
+//!    event it fits clearly better than any other, or stands alone.
+//! 4. Each event takes the best-supported value of every field; fields on
+//!    which mentions disagree are kept as disputes with their documents.
+//!
+//! ```
+//! use sitrep_model::*;
+//! let m = |doc: &str, outlet: &str| EventMention {
+//!     document: doc.into(), outlet: Some(outlet.into()), duplicate_of: None,
+//!     category: Plover::Assault, acled: None, span: Span::new(0, 10),
+//!     sentence: "Jets struck a convoy near the town.".into(), char_start: 0, char_end: 10,
+//!     date: Some(DateRange::day(chrono::NaiveDate::from_ymd_opt(2017, 5, 18).unwrap())),
+//!     location: Some(Location { name: "At Tanf".into(), lat: Some(33.5), lon: Some(38.6),
+//!         precision: GeoPrecision::Near, ..Default::default() }),
+//!     actors: vec![], equipment: vec![], quantities: vec![], fatalities: None,
+//!     claimed_by: vec![], occurred: true, certainty: 0.8, coding: Coding::default(),
+//! };
+//! let events = sitrep_resolve::resolve(&[m("a", "Sputnik"), m("b", "The Guardian")]);
+//! assert_eq!(events.len(), 1);
+//! assert_eq!(events[0].sources, vec!["Sputnik", "The Guardian"]);
+//! ```
 
-use sitrep_model::{Event, EventMention};
+use std::collections::{BTreeMap, HashMap};
+
+use chrono::{Datelike, NaiveDate};
+use sitrep_model::{
+    stable_id, ActorRole, ClaimedBy, Coding, DateRange, Dispute, DisputeValue, Event, EventActor,
+    EventMention, EventQuantity, GeoPrecision, Location, Place, Plover, Provenance, TimePrecision,
+};
+
+pub mod analytics;
+pub mod export;
+mod sides;
+mod summary;
+
+pub use sides::Sides;
+
+/// Errors loading the resolution data files.
+#[derive(Debug, thiserror::Error)]
+pub enum ResolveError {
+    #[error("{path}: line {line}: {reason}")]
+    Data {
+        path: String,
+        line: usize,
+        reason: String,
+    },
+}
+
+/// Maximum distance between two point locations of one incident.
+pub const MAX_KM: f64 = 50.0;
+/// Score an anchor pair needs to merge.
+const MERGE_SCORE: f32 = 1.2;
+/// Score a same-document pair of non-anchors needs to merge.
+const DOC_SCORE: f32 = 0.6;
+/// Score a non-anchor group needs to join an event, and its lead over the
+/// runner-up.
+const ATTACH_SCORE: f32 = 0.9;
+const ATTACH_MARGIN: f32 = 0.4;
+/// Bonus for the earliest candidate when a report says "the first".
+const FIRST_BONUS: f32 = 0.75;
+/// Beyond this many candidate events a non-anchor is too vague to place.
+const MAX_CANDIDATES: usize = 256;
+/// Mentions compared per candidate event when attaching.
+const MAX_COMPARE: usize = 64;
+
+/// Words too common to tell incidents apart.
+const STOPWORDS: [&str; 40] = [
+    "the", "a", "an", "of", "in", "on", "at", "to", "and", "or", "by", "for", "with", "from",
+    "near", "that", "this", "was", "were", "is", "are", "has", "have", "had", "it", "its", "their",
+    "they", "he", "she", "said", "says", "as", "after", "be", "been", "which", "who", "into",
+    "about",
+];
+
+/// One mention prepared for comparison.
+struct M<'a> {
+    m: &'a EventMention,
+    /// Date as day numbers (inclusive) and precision.
+    date: Option<(i32, i32, TimePrecision)>,
+    point: Option<(f64, f64)>,
+    gprec: Option<GeoPrecision>,
+    admin1: Option<String>,
+    country: Option<String>,
+    actor_sides: Vec<sides::Side>,
+    target_sides: Vec<sides::Side>,
+    words: Vec<u64>,
+    /// "the first strike": the earliest of its kind.
+    first: bool,
+}
+
+fn day_num(d: NaiveDate) -> i32 {
+    d.num_days_from_ce()
+}
+
+fn words_of(s: &str) -> (Vec<u64>, bool) {
+    let mut v = Vec::new();
+    let mut first = false;
+    // One buffer for the lower-cased word: this runs for every mention.
+    let mut l = String::new();
+    for w in s
+        .split(|c: char| !c.is_alphanumeric())
+        .filter(|w| w.len() > 1)
+    {
+        l.clear();
+        if w.is_ascii() {
+            l.push_str(w);
+            l.make_ascii_lowercase();
+        } else {
+            l.extend(w.chars().flat_map(char::to_lowercase));
+        }
+        if l == "first" {
+            first = true;
+        }
+        if STOPWORDS.contains(&l.as_str()) {
+            continue;
+        }
+        // Crude stemming so "strikes" meets "strike" and "attacked" "attack".
+        let stem = l
+            .strip_suffix("ed")
+            .or_else(|| l.strip_suffix('s'))
+            .filter(|s| s.len() > 2)
+            .unwrap_or(&l);
+        v.push(xxhash_rust::xxh3::xxh3_64(stem.as_bytes()));
+    }
+    v.sort_unstable();
+    v.dedup();
+    (v, first)
+}
+
+fn prepare(m: &EventMention) -> M<'_> {
+    let sides = sides::builtin();
+    let side_list = |role: ActorRole| {
+        let mut v: Vec<sides::Side> = m
+            .actors
+            .iter()
+            .filter(|a| a.role == role)
+            .filter_map(|a| sides.side_of(a))
+            .collect();
+        v.sort_unstable();
+        v.dedup();
+        v
+    };
+    let loc = m.location.as_ref();
+    let point = loc
+        .and_then(|l| Some((l.lat?, l.lon?)))
+        .filter(|(a, b)| a.is_finite() && b.is_finite());
+    let (words, first) = words_of(&m.sentence);
+    M {
+        m,
+        date: m.date.map(|d| {
+            (
+                day_num(d.start),
+                day_num(d.end).max(day_num(d.start)),
+                d.precision,
+            )
+        }),
+        point,
+        gprec: loc.map(|l| l.precision),
+        admin1: loc
+            .and_then(|l| l.admin1.as_ref())
+            .map(|a| a.to_lowercase()),
+        country: loc
+            .and_then(|l| l.country.as_ref())
+            .map(|c| c.to_uppercase()),
+        actor_sides: side_list(ActorRole::Actor),
+        target_sides: side_list(ActorRole::Target),
+        words,
+        first,
+    }
+}
+
+impl M<'_> {
+    fn is_anchor(&self) -> bool {
+        let dated = matches!(
+            self.date,
+            Some((_, _, TimePrecision::Day | TimePrecision::Week))
+        );
+        let placed = match self.gprec {
+            Some(GeoPrecision::Exact | GeoPrecision::Near) => self.point.is_some(),
+            Some(GeoPrecision::Admin1) => self.admin1.is_some(),
+            _ => false,
+        };
+        dated && placed
+    }
+    fn precise_point(&self) -> Option<(f64, f64)> {
+        match self.gprec {
+            Some(GeoPrecision::Exact | GeoPrecision::Near) => self.point,
+            _ => None,
+        }
+    }
+}
+
+/// Great-circle distance in km.
+pub fn haversine_km(a: (f64, f64), b: (f64, f64)) -> f64 {
+    let (la1, lo1, la2, lo2) = (
+        a.0.to_radians(),
+        a.1.to_radians(),
+        b.0.to_radians(),
+        b.1.to_radians(),
+    );
+    let h = ((la2 - la1) / 2.0).sin().powi(2)
+        + la1.cos() * la2.cos() * ((lo2 - lo1) / 2.0).sin().powi(2);
+    2.0 * 6371.0088 * h.sqrt().min(1.0).asin()
+}
+
+fn disjoint(a: &[u64], b: &[u64]) -> bool {
+    !a.is_empty() && !b.is_empty() && !a.iter().any(|x| b.contains(x))
+}
+
+fn jaccard(a: &[u64], b: &[u64]) -> f32 {
+    if a.is_empty() || b.is_empty() {
+        return 0.0;
+    }
+    let (mut i, mut j, mut inter) = (0, 0, 0usize);
+    while i < a.len() && j < b.len() {
+        match a[i].cmp(&b[j]) {
+            std::cmp::Ordering::Less => i += 1,
+            std::cmp::Ordering::Greater => j += 1,
+            std::cmp::Ordering::Equal => {
+                inter += 1;
+                i += 1;
+                j += 1;
+            }
+        }
+    }
+    inter as f32 / (a.len() + b.len() - inter) as f32
+}
+
+/// Pair score, or `None` when the two cannot be one incident.
+fn pair(a: &M, b: &M) -> Option<f32> {
+    if a.m.category != b.m.category {
+        return None;
+    }
+    let mut s = 0.0f32;
+    if let (Some((a0, a1, ap)), Some((b0, b1, bp))) = (a.date, b.date) {
+        let tol = if ap == TimePrecision::Day && bp == TimePrecision::Day {
+            1
+        } else {
+            0
+        };
+        if a1 + tol < b0 || b1 + tol < a0 {
+            return None;
+        }
+        s += match (ap, bp) {
+            (TimePrecision::Day, TimePrecision::Day) if a0 == b0 => 1.0,
+            (TimePrecision::Day, TimePrecision::Day) => 0.3,
+            _ => 0.5,
+        };
+    }
+    match (a.precise_point(), b.precise_point()) {
+        (Some(p), Some(q)) => {
+            let d = haversine_km(p, q);
+            if d > MAX_KM {
+                return None;
+            }
+            s += 1.0 - (d / MAX_KM) as f32 * 0.5;
+        }
+        _ => {
+            if let (Some(x), Some(y)) = (&a.country, &b.country) {
+                if x != y {
+                    return None;
+                }
+            }
+            let admin1_level = matches!(a.gprec, Some(GeoPrecision::Admin1))
+                || matches!(b.gprec, Some(GeoPrecision::Admin1));
+            if let (Some(x), Some(y)) = (&a.admin1, &b.admin1) {
+                if admin1_level && x != y {
+                    return None;
+                }
+                if x == y {
+                    s += 0.3;
+                }
+            } else if a.country.is_some() && a.country == b.country {
+                s += 0.1;
+            }
+        }
+    }
+    if disjoint(&a.actor_sides, &b.actor_sides) || disjoint(&a.target_sides, &b.target_sides) {
+        return None;
+    }
+    if !a.actor_sides.is_empty()
+        && !disjoint(&a.actor_sides, &b.actor_sides)
+        && !b.actor_sides.is_empty()
+    {
+        s += 0.5;
+    }
+    if !a.target_sides.is_empty() && !b.target_sides.is_empty() {
+        s += 0.3;
+    }
+    s += 2.0 * jaccard(&a.words, &b.words);
+    if a.m.document == b.m.document {
+        s += 0.3;
+    }
+    // Reports may word one incident differently ("clashes", "air strikes"),
+    // but different ACLED event types are one incident only when both are
+    // dated to the same day.
+    // A sub-type coded by the fallback rule (no weapon, no civilian target
+    // in the sentence) is a guess, not evidence either way.
+    let guessed = |m: &EventMention| m.coding.rule.starts_with("violence:armed");
+    if let (Some(x), Some(y)) = (&a.m.acled, &b.m.acled) {
+        if x.event_type != y.event_type && !guessed(a.m) && !guessed(b.m) {
+            let same_day = matches!((a.date, b.date), (Some((a0, _, TimePrecision::Day)), Some((b0, _, TimePrecision::Day))) if a0 == b0);
+            if !same_day {
+                return None;
+            }
+            s -= 1.0;
+        }
+    }
+    Some(s)
+}
+
+/// What an event under construction must keep consistent.
+#[derive(Debug, Clone)]
+struct Summary {
+    /// Earliest and latest day-precision date.
+    days: Option<(i32, i32)>,
+    /// Intersection of all date ranges.
+    range: Option<(i32, i32)>,
+    /// Sum and count of precise points, for the centroid.
+    lat: f64,
+    lon: f64,
+    n_points: u32,
+    actor_sides: Vec<u64>,
+    target_sides: Vec<u64>,
+}
+
+impl Summary {
+    fn of(m: &M) -> Summary {
+        let p = m.precise_point();
+        Summary {
+            days: match m.date {
+                Some((a, _, TimePrecision::Day)) => Some((a, a)),
+                _ => None,
+            },
+            range: m.date.map(|(a, b, _)| (a, b)),
+            lat: p.map_or(0.0, |p| p.0),
+            lon: p.map_or(0.0, |p| p.1),
+            n_points: u32::from(p.is_some()),
+            actor_sides: m.actor_sides.clone(),
+            target_sides: m.target_sides.clone(),
+        }
+    }
+    fn centroid(&self) -> Option<(f64, f64)> {
+        (self.n_points > 0).then(|| {
+            (
+                self.lat / f64::from(self.n_points),
+                self.lon / f64::from(self.n_points),
+            )
+        })
+    }
+    fn compatible(&self, o: &Summary) -> bool {
+        if let (Some(a), Some(b)) = (self.days, o.days) {
+            if a.1.max(b.1) - a.0.min(b.0) > 1 {
+                return false;
+            }
+        }
+        if let (Some(a), Some(b)) = (self.range, o.range) {
+            if a.0.max(b.0) > a.1.min(b.1) + 1 {
+                return false;
+            }
+        }
+        if let (Some(p), Some(q)) = (self.centroid(), o.centroid()) {
+            if haversine_km(p, q) > MAX_KM {
+                return false;
+            }
+        }
+        !disjoint(&self.actor_sides, &o.actor_sides)
+            && !disjoint(&self.target_sides, &o.target_sides)
+    }
+    fn absorb(&mut self, o: Summary) {
+        self.days = match (self.days, o.days) {
+            (Some(a), Some(b)) => Some((a.0.min(b.0), a.1.max(b.1))),
+            (a, b) => a.or(b),
+        };
+        self.range = match (self.range, o.range) {
+            (Some(a), Some(b)) => Some((a.0.max(b.0), a.1.min(b.1).max(a.0.max(b.0)))),
+            (a, b) => a.or(b),
+        };
+        self.lat += o.lat;
+        self.lon += o.lon;
+        self.n_points += o.n_points;
+        for s in o.actor_sides {
+            if !self.actor_sides.contains(&s) {
+                self.actor_sides.push(s);
+            }
+        }
+        for s in o.target_sides {
+            if !self.target_sides.contains(&s) {
+                self.target_sides.push(s);
+            }
+        }
+    }
+}
+
+/// Union-find over mention indices with a consistency summary per root.
+struct Clusters {
+    parent: Vec<usize>,
+    summary: Vec<Option<Summary>>,
+}
+
+impl Clusters {
+    fn new(ms: &[M]) -> Clusters {
+        Clusters {
+            parent: (0..ms.len()).collect(),
+            summary: ms.iter().map(|m| Some(Summary::of(m))).collect(),
+        }
+    }
+    fn find(&mut self, mut i: usize) -> usize {
+        while self.parent[i] != i {
+            self.parent[i] = self.parent[self.parent[i]];
+            i = self.parent[i];
+        }
+        i
+    }
+    /// Merges the clusters of `a` and `b` if they stay consistent.
+    fn try_union(&mut self, a: usize, b: usize) -> bool {
+        let (ra, rb) = (self.find(a), self.find(b));
+        if ra == rb {
+            return true;
+        }
+        let ok = match (&self.summary[ra], &self.summary[rb]) {
+            (Some(x), Some(y)) => x.compatible(y),
+            _ => false,
+        };
+        if !ok {
+            return false;
+        }
+        // The smaller index stays root so results do not depend on merge order.
+        let (root, child) = if ra < rb { (ra, rb) } else { (rb, ra) };
+        let cs = self.summary[child].take();
+        self.parent[child] = root;
+        if let (Some(rs), Some(cs)) = (self.summary[root].as_mut(), cs) {
+            rs.absorb(cs);
+        }
+        true
+    }
+}
+
+fn cell(p: (f64, f64)) -> (i32, i32) {
+    (p.0.floor() as i32, p.1.floor() as i32)
+}
+
+fn weeks(m: &M) -> impl Iterator<Item = i32> {
+    let (a, b) = m.date.map_or((0, -1), |(a, b, _)| (a - 1, b + 1));
+    (a.div_euclid(7)..=b.div_euclid(7)).take(64)
+}
 
 /// Resolves all event mentions into events.
 pub fn resolve(mentions: &[EventMention]) -> Vec<Event> {
-    let _ = mentions;
-    Vec::new()
+    // 1. Canonical order.
+    let mut order: Vec<usize> = (0..mentions.len()).collect();
+    order.sort_by(|&i, &j| mention_key(&mentions[i]).cmp(&mention_key(&mentions[j])));
+    let ms: Vec<M> = order.iter().map(|&i| prepare(&mentions[i])).collect();
+    let mut cl = Clusters::new(&ms);
+
+    // 2. Anchors, blocked by (category, week, cell) and (category, week, admin1).
+    let mut by_cell: HashMap<(Plover, i32, (i32, i32)), Vec<usize>> = HashMap::new();
+    let mut by_admin1: HashMap<(Plover, i32, &str), PointsAndAreas> = HashMap::new();
+    let mut pairs: Vec<(usize, usize)> = Vec::new();
+    for (i, m) in ms.iter().enumerate() {
+        if !m.is_anchor() {
+            continue;
+        }
+        let cat = m.m.category;
+        for w in weeks(m) {
+            if let Some(p) = m.precise_point() {
+                let (cy, cx) = cell(p);
+                for dy in -1..=1 {
+                    for dx in -1..=1 {
+                        if let Some(v) = by_cell.get(&(cat, w, (cy + dy, cx + dx))) {
+                            pairs.extend(v.iter().map(|&j| (j, i)));
+                        }
+                    }
+                }
+                by_cell.entry((cat, w, (cy, cx))).or_default().push(i);
+            }
+            if let Some(a1) = m.admin1.as_deref() {
+                let e = by_admin1.entry((cat, w, a1)).or_default();
+                // Province-level mentions meet everything in the province;
+                // point mentions meet each other through cells only.
+                if m.precise_point().is_some() {
+                    pairs.extend(e.1.iter().map(|&j| (j, i)));
+                    e.0.push(i);
+                } else {
+                    pairs.extend(e.0.iter().chain(e.1.iter()).map(|&j| (j, i)));
+                    e.1.push(i);
+                }
+            }
+        }
+    }
+    pairs.sort_unstable();
+    pairs.dedup();
+    let mut scored: Vec<(f32, usize, usize)> = pairs
+        .into_iter()
+        .filter_map(|(i, j)| {
+            pair(&ms[i], &ms[j])
+                .filter(|s| *s >= MERGE_SCORE)
+                .map(|s| (s, i, j))
+        })
+        .collect();
+    scored.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)).then(a.2.cmp(&b.2)));
+    for (_, i, j) in scored {
+        cl.try_union(i, j);
+    }
+
+    // 3a. Non-anchors grouped within their document.
+    let mut by_doc: BTreeMap<&str, Vec<usize>> = BTreeMap::new();
+    for (i, m) in ms.iter().enumerate() {
+        if !m.is_anchor() {
+            by_doc.entry(m.m.document.as_str()).or_default().push(i);
+        }
+    }
+    for idx in by_doc.values() {
+        let mut local: Vec<(f32, usize, usize)> = Vec::new();
+        for (k, &i) in idx.iter().enumerate() {
+            for &j in &idx[k + 1..] {
+                if let Some(s) = pair(&ms[i], &ms[j]).filter(|s| *s >= DOC_SCORE) {
+                    local.push((s, i, j));
+                }
+            }
+        }
+        local.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)).then(a.2.cmp(&b.2)));
+        for (_, i, j) in local {
+            cl.try_union(i, j);
+        }
+    }
+
+    // 3b. Each non-anchor group joins the anchor event it fits clearly best.
+    attach(&ms, &mut cl);
+
+    // 4. Build events.
+    let mut groups: BTreeMap<usize, Vec<usize>> = BTreeMap::new();
+    for i in 0..ms.len() {
+        let r = cl.find(i);
+        groups.entry(r).or_default().push(i);
+    }
+    let mut events: Vec<Event> = groups.values().map(|g| build_event(&ms, g)).collect();
+    events.sort_by(|a, b| {
+        let da = a.date.map(|d| d.start);
+        let db = b.date.map(|d| d.start);
+        da.cmp(&db).then_with(|| a.id.cmp(&b.id))
+    });
+    events
 }
+
+/// Members of an admin-1 block: point-located mentions, province-located ones.
+type PointsAndAreas = (Vec<usize>, Vec<usize>);
+
+fn mention_key(m: &EventMention) -> (&str, usize, usize, Plover, &str, &str) {
+    (
+        m.document.as_str(),
+        m.char_start,
+        m.char_end,
+        m.category,
+        m.coding.trigger.as_str(),
+        m.sentence.as_str(),
+    )
+}
+
+fn attach(ms: &[M], cl: &mut Clusters) {
+    // Index anchor members by category and cell / province / country-month / document.
+    let mut cell_ix: HashMap<(Plover, (i32, i32)), Vec<usize>> = HashMap::new();
+    let mut admin_ix: HashMap<(Plover, &str), Vec<usize>> = HashMap::new();
+    let mut month_ix: HashMap<(Plover, &str, i32), Vec<usize>> = HashMap::new();
+    let mut doc_ix: HashMap<(Plover, &str), Vec<usize>> = HashMap::new();
+    for (i, m) in ms.iter().enumerate().filter(|(_, m)| m.is_anchor()) {
+        let cat = m.m.category;
+        if let Some(p) = m.precise_point() {
+            cell_ix.entry((cat, cell(p))).or_default().push(i);
+        }
+        if let Some(a) = m.admin1.as_deref() {
+            admin_ix.entry((cat, a)).or_default().push(i);
+        }
+        if let (Some(c), Some((a, b, _))) = (m.country.as_deref(), m.date) {
+            for mo in month_of(a)..=month_of(b) {
+                month_ix.entry((cat, c, mo)).or_default().push(i);
+            }
+        }
+        doc_ix
+            .entry((cat, m.m.document.as_str()))
+            .or_default()
+            .push(i);
+    }
+    // Non-anchor groups, by root, in canonical order.
+    let mut groups: BTreeMap<usize, Vec<usize>> = BTreeMap::new();
+    for (i, m) in ms.iter().enumerate() {
+        if !m.is_anchor() {
+            let r = cl.find(i);
+            groups.entry(r).or_default().push(i);
+        }
+    }
+    // Members of each anchor event, kept up to date as groups join.
+    let mut members: HashMap<usize, Vec<usize>> = HashMap::new();
+    for (i, m) in ms.iter().enumerate() {
+        if m.is_anchor() {
+            let r = cl.find(i);
+            members.entry(r).or_default().push(i);
+        }
+    }
+    for (_, g) in groups {
+        // Skip groups already tied to an anchor through a within-document merge.
+        let root = cl.find(g[0]);
+        if ms[root].is_anchor() {
+            continue;
+        }
+        let mut cands: Vec<usize> = Vec::new();
+        for &i in &g {
+            let m = &ms[i];
+            let cat = m.m.category;
+            if let Some(v) = doc_ix.get(&(cat, m.m.document.as_str())) {
+                cands.extend(v);
+            }
+            // Candidate lists by reference first: a vague mention in a busy
+            // cell is left alone without copying thousands of indices.
+            let mut wide: Vec<&Vec<usize>> = Vec::new();
+            if let Some(p) = m.precise_point() {
+                let (cy, cx) = cell(p);
+                for dy in -1..=1 {
+                    for dx in -1..=1 {
+                        wide.extend(cell_ix.get(&(cat, (cy + dy, cx + dx))));
+                    }
+                }
+            } else if let Some(a) = m.admin1.as_deref() {
+                wide.extend(admin_ix.get(&(cat, a)));
+            } else if let (Some(c), Some((a, b, _))) = (m.country.as_deref(), m.date) {
+                for mo in month_of(a)..=month_of(b).min(month_of(a) + 12) {
+                    wide.extend(month_ix.get(&(cat, c, mo)));
+                }
+            }
+            if wide.iter().map(|v| v.len()).sum::<usize>() <= MAX_CANDIDATES {
+                cands.extend(wide.into_iter().flatten());
+            }
+        }
+        let mut roots: Vec<usize> = cands.iter().map(|&j| cl.find(j)).collect();
+        roots.sort_unstable();
+        roots.dedup();
+        if roots.is_empty() || roots.len() > MAX_CANDIDATES {
+            continue;
+        }
+        let empty = Vec::new();
+        let cand_members: Vec<&Vec<usize>> = roots
+            .iter()
+            .map(|r| members.get(r).unwrap_or(&empty))
+            .collect();
+        let gsum = {
+            let mut s = Summary::of(&ms[g[0]]);
+            for &i in &g[1..] {
+                s.absorb(Summary::of(&ms[i]));
+            }
+            s
+        };
+        let first = g.iter().any(|&i| ms[i].first);
+        let mut scores: Vec<(f32, usize, i32)> = Vec::new();
+        for (r, mem) in roots.iter().zip(&cand_members) {
+            if !cl.summary[*r].as_ref().is_some_and(|s| s.compatible(&gsum)) {
+                continue;
+            }
+            // The best-matching pair speaks for the group (the event's
+            // consistency was checked on the summaries above).
+            let mut best: Option<f32> = None;
+            for &i in g.iter().take(MAX_COMPARE) {
+                for &j in mem.iter().take(MAX_COMPARE) {
+                    if let Some(s) = pair(&ms[i], &ms[j]) {
+                        best = Some(best.map_or(s, |b: f32| b.max(s)));
+                    }
+                }
+            }
+            // When the event happened: the middle of its members' ranges.
+            let earliest = mem
+                .iter()
+                .filter_map(|&j| ms[j].date.map(|d| (d.0 + d.1) / 2))
+                .min()
+                .unwrap_or(i32::MAX);
+            if let Some(b) = best {
+                scores.push((b, *r, earliest));
+            }
+        }
+        if first {
+            // "The first strike on ...": the earliest of the candidates.
+            if let Some(e) = scores.iter().map(|s| s.2).min() {
+                for s in scores.iter_mut().filter(|s| s.2 == e) {
+                    s.0 += FIRST_BONUS;
+                }
+            }
+        }
+        scores.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
+        let Some(&(best, r, _)) = scores.first() else {
+            continue;
+        };
+        let runner_up = scores.get(1).map_or(f32::MIN, |s| s.0);
+        if best >= ATTACH_SCORE && best - runner_up >= ATTACH_MARGIN && cl.try_union(r, g[0]) {
+            let root = cl.find(r);
+            let mut joined = members.remove(&r).unwrap_or_default();
+            joined.extend(g.iter().copied());
+            members.insert(root, joined);
+        }
+    }
+}
+
+fn month_of(day: i32) -> i32 {
+    NaiveDate::from_num_days_from_ce_opt(day).map_or(0, |d| d.year() * 12 + d.month0() as i32)
+}
+
+fn build_event(ms: &[M], g: &[usize]) -> Event {
+    let mems: Vec<&EventMention> = g.iter().map(|&i| ms[i].m).collect();
+    let keys: Vec<String> = mems
+        .iter()
+        .map(|m| {
+            format!(
+                "{}:{}:{}:{}",
+                m.document,
+                m.char_start,
+                m.char_end,
+                m.category.as_str()
+            )
+        })
+        .collect();
+    let key_refs: Vec<&str> = keys.iter().map(String::as_str).collect();
+    let id = stable_id(&key_refs);
+    let category = mems[0].category;
+
+    // ACLED type: certainty-weighted vote; default-rule codings count less.
+    let mut votes: BTreeMap<(&str, &str), f32> = BTreeMap::new();
+    for m in &mems {
+        if let Some(a) = &m.acled {
+            let w = if m.coding.rule.starts_with("violence:armed") {
+                0.5
+            } else {
+                1.0
+            };
+            *votes
+                .entry((a.event_type.as_str(), a.sub_event_type.as_str()))
+                .or_default() += w * m.certainty;
+        }
+    }
+    let acled = votes
+        .iter()
+        .max_by(|a, b| a.1.total_cmp(b.1).then(b.0.cmp(a.0)))
+        .map(|((e, s), _)| sitrep_model::AcledType {
+            event_type: e.to_string(),
+            sub_event_type: s.to_string(),
+        });
+
+    let date = pick_date(&mems);
+    let location = pick_location(&mems);
+    let actors = merge_actors(&mems);
+    let mut equipment: Vec<String> = Vec::new();
+    for m in &mems {
+        for e in &m.equipment {
+            if !equipment.iter().any(|x| x.eq_ignore_ascii_case(e)) {
+                equipment.push(e.clone());
+            }
+        }
+    }
+    let quantities = pick_quantities(&mems);
+    let fatalities = mems.iter().filter_map(|m| m.fatalities).min();
+    let mut claimed_by: Vec<ClaimedBy> = Vec::new();
+    for m in &mems {
+        for c in &m.claimed_by {
+            if !claimed_by.contains(c) {
+                claimed_by.push(c.clone());
+            }
+        }
+    }
+    claimed_by.sort_by(|a, b| a.claimant.cmp(&b.claimant).then(a.stance.cmp(&b.stance)));
+
+    let mut mentions: Vec<Provenance> = Vec::new();
+    for m in &mems {
+        let p = Provenance {
+            document: m.document.clone(),
+            outlet: m.outlet.clone(),
+            sentence: m.sentence.clone(),
+            start: m.char_start,
+            end: m.char_end,
+        };
+        if !mentions.contains(&p) {
+            mentions.push(p);
+        }
+    }
+    let sources = sources_of(&mems);
+    let disputes = disputes_of(&mems, date.as_ref(), location.as_ref());
+    let confidence = confidence(&mems, date.as_ref(), location.as_ref(), &disputes);
+    let coding: Vec<Coding> = mems.iter().map(|m| m.coding.clone()).collect();
+    let location = location.map(|loc| {
+        let mut surface: Vec<String> = Vec::new();
+        for m in &mems {
+            if let Some(l) = &m.location {
+                if !surface.contains(&l.name) {
+                    surface.push(l.name.clone());
+                }
+            }
+        }
+        let n = mems
+            .iter()
+            .filter(|m| m.location.as_ref().is_some_and(|l| l.name == loc.name))
+            .count();
+        Place::from_location(&loc, surface, n as u32)
+    });
+    let mut ev = Event {
+        id,
+        category,
+        acled,
+        summary: String::new(),
+        date,
+        actors,
+        location,
+        equipment,
+        quantities,
+        fatalities,
+        claimed_by,
+        mentions,
+        sources,
+        disputes,
+        confidence,
+        coding,
+    };
+    ev.summary = summary::summarize(&ev);
+    ev
+}
+
+fn pick_date(mems: &[&EventMention]) -> Option<DateRange> {
+    let best_prec = mems
+        .iter()
+        .filter_map(|m| m.date.map(|d| d.precision))
+        .min()?;
+    let mut counts: BTreeMap<(NaiveDate, NaiveDate), usize> = BTreeMap::new();
+    for d in mems
+        .iter()
+        .filter_map(|m| m.date)
+        .filter(|d| d.precision == best_prec)
+    {
+        *counts.entry((d.start, d.end)).or_default() += 1;
+    }
+    // Most reported; ties go to the earliest.
+    let ((start, end), _) = counts
+        .iter()
+        .max_by(|a, b| a.1.cmp(b.1).then(b.0.cmp(a.0)))?;
+    Some(DateRange {
+        start: *start,
+        end: *end,
+        precision: best_prec,
+    })
+}
+
+fn pick_location(mems: &[&EventMention]) -> Option<Location> {
+    let placed: Vec<&Location> = mems.iter().filter_map(|m| m.location.as_ref()).collect();
+    let best_prec = placed
+        .iter()
+        .filter(|l| l.lat.is_some())
+        .map(|l| l.precision)
+        .min();
+    let pool: Vec<&Location> = match best_prec {
+        Some(p) => placed
+            .iter()
+            .copied()
+            .filter(|l| l.lat.is_some() && l.precision == p)
+            .collect(),
+        None => placed,
+    };
+    let mut counts: BTreeMap<&str, (usize, &Location)> = BTreeMap::new();
+    for l in pool {
+        counts.entry(l.name.as_str()).or_insert((0, l)).0 += 1;
+    }
+    counts
+        .iter()
+        .max_by(|a, b| a.1 .0.cmp(&b.1 .0).then(b.0.cmp(a.0)))
+        .map(|(_, (_, l))| (*l).clone())
+}
+
+fn merge_actors(mems: &[&EventMention]) -> Vec<EventActor> {
+    // (actor, independent sources naming it)
+    let mut out: Vec<(EventActor, Vec<&str>)> = Vec::new();
+    for m in mems {
+        let src = m.duplicate_of.as_deref().unwrap_or(m.document.as_str());
+        for a in &m.actors {
+            match out
+                .iter_mut()
+                .find(|(x, _)| x.name == a.name && x.role == a.role)
+            {
+                Some((x, n)) => {
+                    if !n.contains(&src) {
+                        n.push(src);
+                    }
+                    for s in &a.surface {
+                        if !x.surface.contains(s) {
+                            x.surface.push(s.clone());
+                        }
+                    }
+                }
+                None => out.push((a.clone(), vec![src])),
+            }
+        }
+    }
+    // Most reported first; among equals the fuller name ("United States" before "US").
+    out.sort_by(|a, b| {
+        a.0.role
+            .cmp(&b.0.role)
+            .then(b.1.len().cmp(&a.1.len()))
+            .then(b.0.name.len().cmp(&a.0.name.len()))
+            .then(a.0.name.cmp(&b.0.name))
+    });
+    out.into_iter().map(|(a, _)| a).collect()
+}
+
+fn pick_quantities(mems: &[&EventMention]) -> Vec<EventQuantity> {
+    let mut by_unit: BTreeMap<&str, BTreeMap<u64, (usize, f64)>> = BTreeMap::new();
+    for m in mems {
+        for q in &m.quantities {
+            by_unit
+                .entry(q.unit.as_str())
+                .or_default()
+                .entry(q.value.to_bits())
+                .or_insert((0, q.value))
+                .0 += 1;
+        }
+    }
+    by_unit
+        .into_iter()
+        .filter_map(|(unit, vals)| {
+            let (_, value) = vals
+                .values()
+                .max_by(|a, b| a.0.cmp(&b.0).then(b.1.total_cmp(&a.1)))
+                .copied()?;
+            Some(EventQuantity {
+                value,
+                unit: unit.to_string(),
+            })
+        })
+        .collect()
+}
+
+/// Independent outlets: a re-posted copy counts as its original.
+fn sources_of(mems: &[&EventMention]) -> Vec<String> {
+    let mut by_key: BTreeMap<&str, Option<&str>> = BTreeMap::new();
+    for m in mems {
+        let key = m.duplicate_of.as_deref().unwrap_or(m.document.as_str());
+        let own = m.duplicate_of.is_none();
+        let e = by_key.entry(key).or_insert(None);
+        if own || e.is_none() {
+            if let Some(o) = m.outlet.as_deref() {
+                *e = Some(o);
+            }
+        }
+    }
+    let mut out: Vec<String> = by_key
+        .into_iter()
+        .map(|(k, o)| o.unwrap_or(k).to_string())
+        .collect();
+    out.sort();
+    out.dedup();
+    out
+}
+
+fn dispute(field: &str, values: BTreeMap<String, Vec<String>>) -> Option<Dispute> {
+    (values.len() > 1).then(|| Dispute {
+        field: field.to_string(),
+        values: values
+            .into_iter()
+            .map(|(value, mut documents)| {
+                documents.sort();
+                documents.dedup();
+                DisputeValue { value, documents }
+            })
+            .collect(),
+    })
+}
+
+fn disputes_of(
+    mems: &[&EventMention],
+    date: Option<&DateRange>,
+    loc: Option<&Location>,
+) -> Vec<Dispute> {
+    let mut out = Vec::new();
+    let doc = |m: &EventMention| m.document.clone();
+    // Date: day-precise reports of other days, or ranges excluding the chosen date.
+    if let Some(d) = date {
+        let mut vals: BTreeMap<String, Vec<String>> = BTreeMap::new();
+        for m in mems {
+            let Some(md) = m.date else { continue };
+            let v = if md.precision == TimePrecision::Day {
+                md.start.to_string()
+            } else if md.start <= d.start && d.end <= md.end {
+                continue;
+            } else {
+                format!("{}/{}", md.start, md.end)
+            };
+            vals.entry(v).or_default().push(doc(m));
+        }
+        if vals.len() > 1 || (vals.len() == 1 && !vals.contains_key(&d.start.to_string())) {
+            vals.entry(d.start.to_string()).or_default();
+            let chosen = d.start.to_string();
+            for m in mems {
+                if m.date.is_some_and(|md| {
+                    md.start <= d.start && d.end <= md.end && md.precision != TimePrecision::Day
+                }) {
+                    vals.entry(chosen.clone()).or_default().push(doc(m));
+                }
+            }
+        }
+        vals.retain(|_, v| !v.is_empty());
+        out.extend(dispute("date", vals));
+    }
+    // Location: precise places more than 10 km from the chosen one.
+    if let Some(l) = loc {
+        if let (Some(la), Some(lo)) = (l.lat, l.lon) {
+            let mut vals: BTreeMap<String, Vec<String>> = BTreeMap::new();
+            for m in mems {
+                let Some(ml) = &m.location else { continue };
+                let (Some(a), Some(b)) = (ml.lat, ml.lon) else {
+                    continue;
+                };
+                if !matches!(ml.precision, GeoPrecision::Exact | GeoPrecision::Near) {
+                    continue;
+                }
+                let name = if haversine_km((la, lo), (a, b)) > 10.0 {
+                    ml.name.clone()
+                } else {
+                    l.name.clone()
+                };
+                vals.entry(name).or_default().push(doc(m));
+            }
+            out.extend(dispute("location", vals));
+        }
+    }
+    // Actors: the acting side named differently by different reports.
+    let sides = sides::builtin();
+    let mut by_side: BTreeMap<u64, (String, Vec<String>)> = BTreeMap::new();
+    for m in mems {
+        for a in m.actors.iter().filter(|a| a.role == ActorRole::Actor) {
+            if let Some(s) = sides.side_of(a) {
+                let e = by_side
+                    .entry(s)
+                    .or_insert_with(|| (a.name.clone(), Vec::new()));
+                e.1.push(doc(m));
+            }
+        }
+    }
+    if by_side.len() > 1 {
+        out.extend(dispute("actors", by_side.into_values().collect()));
+    }
+    let mut fat: BTreeMap<String, Vec<String>> = BTreeMap::new();
+    for m in mems {
+        if let Some(f) = m.fatalities {
+            fat.entry(f.to_string()).or_default().push(doc(m));
+        }
+    }
+    out.extend(dispute("fatalities", fat));
+    let mut units: BTreeMap<&str, BTreeMap<String, Vec<String>>> = BTreeMap::new();
+    for m in mems {
+        for q in &m.quantities {
+            units
+                .entry(q.unit.as_str())
+                .or_default()
+                .entry(format!("{} {}", q.value, q.unit))
+                .or_default()
+                .push(doc(m));
+        }
+    }
+    let mut qvals: BTreeMap<String, Vec<String>> = BTreeMap::new();
+    for vals in units.into_values().filter(|v| v.len() > 1) {
+        qvals.extend(vals);
+    }
+    out.extend(dispute("quantities", qvals));
+    let mut occ: BTreeMap<String, Vec<String>> = BTreeMap::new();
+    for m in mems {
+        occ.entry(m.occurred.to_string()).or_default().push(doc(m));
+    }
+    out.extend(dispute("occurred", occ));
+    out
+}
+
+fn confidence(
+    mems: &[&EventMention],
+    date: Option<&DateRange>,
+    loc: Option<&Location>,
+    disputes: &[Dispute],
+) -> f32 {
+    let mut per_source: BTreeMap<&str, f32> = BTreeMap::new();
+    for m in mems {
+        let key = m.duplicate_of.as_deref().unwrap_or(m.document.as_str());
+        let e = per_source.entry(key).or_insert(0.0);
+        *e = e.max(m.certainty.clamp(0.0, 1.0));
+    }
+    let miss: f32 = per_source.values().map(|c| 1.0 - 0.6 * c).product();
+    let time = match date.map(|d| d.precision) {
+        Some(TimePrecision::Day) => 1.0,
+        Some(TimePrecision::Week) => 0.9,
+        Some(TimePrecision::Month) => 0.8,
+        Some(TimePrecision::Year) => 0.7,
+        None => 0.6,
+    };
+    let place = match loc.map(|l| (l.precision, l.lat.is_some())) {
+        Some((GeoPrecision::Exact, true)) => 1.0,
+        Some((GeoPrecision::Near, true)) => 0.95,
+        Some((GeoPrecision::Admin1, true)) => 0.85,
+        Some((GeoPrecision::Country, true)) => 0.75,
+        _ => 0.65,
+    };
+    let mut c = (1.0 - miss) * time * place;
+    if disputes.iter().any(|d| d.field == "occurred") {
+        c *= 0.8;
+    }
+    if mems.iter().all(|m| !m.occurred) {
+        c *= 0.5;
+    }
+    // Known only through one party's claims.
+    let claimants: Vec<&str> = mems
+        .iter()
+        .flat_map(|m| m.claimed_by.iter().map(|c| c.claimant.as_str()))
+        .collect();
+    if mems.iter().all(|m| !m.claimed_by.is_empty()) && claimants.windows(2).all(|w| w[0] == w[1]) {
+        c *= 0.85;
+    }
+    (c * 1000.0).round() / 1000.0
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,1 +1,227 @@
-//! Store. (Being written.)
+//! Store: Sitrep's embedded SQLite database — documents, per-document
+//! analyses, event mentions, resolved events, zones and full-text search.
+//!
+//! Stage 6. Architecture invariant: knows the domain types of
+//! `sitrep-model` and nothing of how they are computed; every write is
+//! idempotent (documents are keyed by their content-derived id) and
+//! batched in transactions, so a killed ingest loses nothing committed and
+//! a rerun completes it.
+//!
+//! The schema is in `src/migrations/NNN_*.sql`, applied in order by
+//! [`Store::open`] according to `PRAGMA user_version`.
+//!
+//! ```
+//! use sitrep_model::Document;
+//! use sitrep_store::{NewDocument, Store};
+//! let mut store = Store::open_in_memory().unwrap();
+//! let doc = Document { id: "0123456789abcdef".into(), path: "a.txt".into(),
+//!                      text: "Shelling was reported near the dam.".into(), ..Default::default() };
+//! let batch = vec![NewDocument::bare(doc)];
+//! assert_eq!(store.insert_batch(&batch).unwrap(), 1);
+//! assert_eq!(store.insert_batch(&batch).unwrap(), 0); // idempotent
+//! assert_eq!(store.search("shelling", 10).unwrap().len(), 1);
+//! ```
+
+use std::path::Path;
+
+use rusqlite::{Connection, OpenFlags};
+
+pub mod export;
+mod query;
+pub mod read;
+mod write;
+
+pub use query::{NameCount, SearchHit, Stats};
+pub use write::NewDocument;
+
+/// Errors of the store.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("database error: {0}")]
+    Sqlite(#[from] rusqlite::Error),
+    #[error("stored JSON is malformed: {0}")]
+    Json(#[from] serde_json::Error),
+    #[error("{path}: cannot open the database: {source}")]
+    Open {
+        path: String,
+        #[source]
+        source: rusqlite::Error,
+    },
+    #[error("the database has schema version {found}, newer than this build supports ({supported}); upgrade sitrep")]
+    TooNew { found: i64, supported: i64 },
+    #[error("migration {version} failed: {source}")]
+    Migration {
+        version: i64,
+        #[source]
+        source: rusqlite::Error,
+    },
+    #[error("{path}: not a Sitrep database (schema version {found}, expected {expected}); run `sitrep ingest` on it first")]
+    NotSitrep {
+        path: String,
+        found: i64,
+        expected: i64,
+    },
+    #[error("search query is not valid: {0}")]
+    Query(String),
+    #[error("cannot write the export: {0}")]
+    Io(#[from] std::io::Error),
+    #[error("cannot write CSV: {0}")]
+    Csv(#[from] csv::Error),
+}
+
+/// The schema migrations, in order: (version, SQL). Version N brings the
+/// database from user_version N-1 to N.
+const MIGRATIONS: &[(i64, &str)] = &[(1, include_str!("migrations/001_init.sql"))];
+
+/// The schema version this build writes.
+pub const SCHEMA_VERSION: i64 = MIGRATIONS[MIGRATIONS.len() - 1].0;
+
+/// An open Sitrep database.
+pub struct Store {
+    conn: Connection,
+}
+
+impl Store {
+    /// Opens (creating if needed) the database at `path` and brings its
+    /// schema up to date. Uses WAL (readers never block the writer),
+    /// `synchronous = NORMAL` (a committed transaction survives a process
+    /// kill; only an OS crash may lose the last ones), foreign keys and a
+    /// busy timeout so a concurrent reader (the server) does not fail.
+    pub fn open(path: impl AsRef<Path>) -> Result<Self, StoreError> {
+        let path = path.as_ref();
+        let conn = Connection::open(path).map_err(|source| StoreError::Open {
+            path: path.display().to_string(),
+            source,
+        })?;
+        Self::setup(conn, true)
+    }
+
+    /// Opens an existing database read-only (for the server and exports
+    /// while an ingest may be running). Fails if the schema is missing or
+    /// newer than this build.
+    pub fn open_read_only(path: impl AsRef<Path>) -> Result<Self, StoreError> {
+        let path = path.as_ref();
+        let conn = Connection::open_with_flags(
+            path,
+            OpenFlags::SQLITE_OPEN_READ_ONLY
+                | OpenFlags::SQLITE_OPEN_NO_MUTEX
+                | OpenFlags::SQLITE_OPEN_URI,
+        )
+        .map_err(|source| StoreError::Open {
+            path: path.display().to_string(),
+            source,
+        })?;
+        conn.busy_timeout(std::time::Duration::from_secs(10))?;
+        let found: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0))?;
+        if found > SCHEMA_VERSION {
+            return Err(StoreError::TooNew {
+                found,
+                supported: SCHEMA_VERSION,
+            });
+        }
+        if found < SCHEMA_VERSION {
+            return Err(StoreError::NotSitrep {
+                path: path.display().to_string(),
+                found,
+                expected: SCHEMA_VERSION,
+            });
+        }
+        Ok(Store { conn })
+    }
+
+    /// A fresh in-memory store (tests, examples).
+    pub fn open_in_memory() -> Result<Self, StoreError> {
+        Self::setup(Connection::open_in_memory()?, false)
+    }
+
+    fn setup(mut conn: Connection, wal: bool) -> Result<Self, StoreError> {
+        conn.busy_timeout(std::time::Duration::from_secs(10))?;
+        if wal {
+            // journal_mode returns a row, so it cannot go through execute().
+            let _mode: String = conn.query_row("PRAGMA journal_mode = WAL", [], |r| r.get(0))?;
+        }
+        conn.execute_batch(
+            "PRAGMA synchronous = NORMAL;
+             PRAGMA foreign_keys = ON;
+             PRAGMA cache_size = -32768;",
+        )?;
+        conn.set_prepared_statement_cache_capacity(64);
+        migrate(&mut conn)?;
+        Ok(Store { conn })
+    }
+
+    /// The underlying connection, for read-side queries (see [`read`]).
+    pub fn conn(&self) -> &Connection {
+        &self.conn
+    }
+
+    /// The schema version of the open database.
+    pub fn schema_version(&self) -> Result<i64, StoreError> {
+        Ok(self
+            .conn
+            .query_row("PRAGMA user_version", [], |r| r.get(0))?)
+    }
+}
+
+/// Applies every migration newer than the database's `user_version`, each
+/// in its own transaction together with the version bump.
+fn migrate(conn: &mut Connection) -> Result<(), StoreError> {
+    let found: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0))?;
+    if found > SCHEMA_VERSION {
+        return Err(StoreError::TooNew {
+            found,
+            supported: SCHEMA_VERSION,
+        });
+    }
+    for &(version, sql) in MIGRATIONS.iter().filter(|(v, _)| *v > found) {
+        let tx = conn.transaction()?;
+        tx.execute_batch(sql)
+            .map_err(|source| StoreError::Migration { version, source })?;
+        // PRAGMA does not take bound parameters; `version` is our constant.
+        tx.execute_batch(&format!("PRAGMA user_version = {version}"))
+            .map_err(|source| StoreError::Migration { version, source })?;
+        tx.commit()?;
+        tracing::debug!(version, "applied schema migration");
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn migrations_apply_once_and_reopen() {
+        let dir = std::env::temp_dir().join(format!("sitrep-store-mig-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join("t.db");
+        let _ = std::fs::remove_file(&path);
+        {
+            let s = Store::open(&path).unwrap();
+            assert_eq!(s.schema_version().unwrap(), SCHEMA_VERSION);
+            let mode: String = s
+                .conn()
+                .query_row("PRAGMA journal_mode", [], |r| r.get(0))
+                .unwrap();
+            assert_eq!(mode, "wal");
+        }
+        let s = Store::open(&path).unwrap();
+        assert_eq!(s.schema_version().unwrap(), SCHEMA_VERSION);
+        drop(s);
+        let ro = Store::open_read_only(&path).unwrap();
+        assert_eq!(ro.schema_version().unwrap(), SCHEMA_VERSION);
+        drop(ro);
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+
+    #[test]
+    fn refuses_newer_schema() {
+        let conn = Connection::open_in_memory().unwrap();
+        conn.execute_batch("PRAGMA user_version = 999").unwrap();
+        match Store::setup(conn, false) {
+            Err(StoreError::TooNew { found: 999, .. }) => {}
+            Err(e) => panic!("unexpected error {e}"),
+            Ok(_) => panic!("opened a newer schema"),
+        }
+    }
+}

@@ -1,0 +1,389 @@
+//! The ingest pipeline: files → documents → analyses → store → events.
+//!
+//! ```text
+//! discover ─► read_file ─► prepare ─► skip stored ─► dedup ─► language ─► geo ─► events ─► store
+//!  (walk)     (par, files)  (par)      (seq)          (seq)    (par ─────────────────────) (seq, 1 tx
+//!                                                                                           per chunk)
+//! then, once: load all event mentions ─► resolve ─► replace events (1 tx)
+//! ```
+//!
+//! Work is done in chunks of [`Options::chunk`] documents. The stages that
+//! look at one document at a time run in parallel (rayon); the ones that
+//! look across documents (skipping stored ids, duplicate detection) and the
+//! store writes run sequentially in input order, so the result does not
+//! depend on thread timing. Each chunk is one transaction: a killed ingest
+//! keeps every finished chunk, and a rerun skips them (ids are derived from
+//! content) and completes the rest.
+
+use std::collections::HashSet;
+use std::panic::{catch_unwind, AssertUnwindSafe};
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::Instant;
+
+use rayon::prelude::*;
+use serde::Serialize;
+use sitrep_geo::Geoparser;
+use sitrep_ingest::dedup::{DupIndex, Signature};
+use sitrep_ingest::{IngestError, RawItem};
+use sitrep_language::Language;
+use sitrep_model::{Document, PublishedBasis};
+use sitrep_store::{NewDocument, Store, StoreError};
+
+/// Errors that stop the whole ingest (as opposed to rejected inputs).
+#[derive(Debug, thiserror::Error)]
+pub enum PipelineError {
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error("cannot load the gazetteer: {0}")]
+    Geo(#[from] sitrep_geo::GeoError),
+    #[error("cannot load the language dictionaries: {0}")]
+    Language(#[from] sitrep_language::LanguageError),
+}
+
+/// The analysis engines, loaded once and shared by all threads.
+pub struct Engines {
+    pub language: Language,
+    pub geo: Geoparser,
+}
+
+impl Engines {
+    /// Built-in dictionaries and the default gazetteer, or the ones given.
+    pub fn load(gazetteer: Option<&Path>, actors: Option<&Path>) -> Result<Self, PipelineError> {
+        let gaz = match gazetteer {
+            Some(p) => sitrep_geo::Gazetteer::load_from(p)?,
+            None => sitrep_geo::Gazetteer::load_default()?,
+        };
+        let language = match actors {
+            Some(p) => Language::with_user_actors(p)?,
+            None => Language::new(),
+        };
+        Ok(Engines {
+            language,
+            geo: Geoparser::new(gaz),
+        })
+    }
+}
+
+/// Tuning knobs.
+#[derive(Debug, Clone)]
+pub struct Options {
+    /// Documents per parallel chunk and per store transaction.
+    pub chunk: usize,
+    /// Files read in parallel at a time.
+    pub file_group: usize,
+}
+
+impl Default for Options {
+    fn default() -> Self {
+        Options {
+            chunk: 512,
+            file_group: 64,
+        }
+    }
+}
+
+/// An input (file or item of a file) that was not stored, and why.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Rejected {
+    pub path: String,
+    pub reason: String,
+}
+
+/// What an ingest did.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct Report {
+    pub files: u64,
+    /// Articles read (stored, skipped or rejected after reading).
+    pub items: u64,
+    /// Newly stored documents.
+    pub stored: u64,
+    /// Documents already in the store (or twice in the input).
+    pub skipped: u64,
+    /// Newly stored documents that are copies of another (`duplicate_of`).
+    pub duplicates: u64,
+    pub rejected: Vec<Rejected>,
+    /// Whether events were recomputed, and how many there are now.
+    pub resolved: bool,
+    pub events: u64,
+    /// Bytes of input files read.
+    pub bytes: u64,
+    pub seconds: f64,
+}
+
+/// Progress callbacks (the binary draws a bar; tests pass a no-op).
+pub trait Progress: Sync {
+    /// Total number of input files, once known.
+    fn files(&self, _total: u64) {}
+    /// `n` more files read; `stored` documents stored so far.
+    fn advance(&self, _n: u64, _stored: u64) {}
+    /// A phase message ("resolving events").
+    fn phase(&self, _msg: &str) {}
+}
+
+/// No progress output.
+pub struct Silent;
+impl Progress for Silent {}
+
+fn from_ingest(e: &IngestError) -> Rejected {
+    // IngestError's message already starts with the path; keep the reason
+    // separately so callers can print "path: reason" once.
+    let path = e.path().to_string();
+    let msg = e.to_string();
+    let reason = msg
+        .strip_prefix(&format!("{path}: "))
+        .unwrap_or(&msg)
+        .to_string();
+    Rejected { path, reason }
+}
+
+fn panic_reason(p: Box<dyn std::any::Any + Send>) -> String {
+    let msg = p
+        .downcast_ref::<&str>()
+        .map(|s| s.to_string())
+        .or_else(|| p.downcast_ref::<String>().cloned())
+        .unwrap_or_else(|| "unknown".into());
+    format!("internal error while processing (please report): {msg}")
+}
+
+/// Ingests `paths` (files or folders) into `store`, then recomputes the
+/// events if anything was added (or a previous run was interrupted before
+/// it could). Rejected inputs are listed in the report; only store and
+/// setup failures are errors.
+///
+/// Store writes run on their own thread, one chunk behind the analysis, so
+/// the sequential part (SQLite) overlaps with the parallel part.
+pub fn ingest(
+    store: &mut Store,
+    engines: &Engines,
+    paths: &[PathBuf],
+    opts: &Options,
+    progress: &dyn Progress,
+) -> Result<Report, PipelineError> {
+    let t0 = Instant::now();
+    let mut report = Report::default();
+    let (files, errors) = sitrep_ingest::discover(paths);
+    report.rejected.extend(errors.iter().map(from_ingest));
+    report.files = files.len() as u64;
+    progress.files(report.files);
+
+    let mut seen: HashSet<String> = store.document_ids()?;
+    let mut dups = DupIndex::new();
+    for (id, bytes) in store.signatures()? {
+        // A signature from an older, incompatible format is skipped: that
+        // document just cannot be matched as an original.
+        if let Ok(sig) = Signature::from_bytes(&bytes) {
+            dups.insert(&id, sig);
+        }
+    }
+
+    let stored = AtomicU64::new(0);
+    let (to_writer, from_reader) = std::sync::mpsc::sync_channel::<Vec<NewDocument>>(1);
+    let writer_store: &mut Store = &mut *store;
+    let written: Result<(), StoreError> = std::thread::scope(|scope| {
+        let stored = &stored;
+        let writer = scope.spawn(move || -> Result<(), StoreError> {
+            for batch in from_reader {
+                let n = writer_store.insert_batch(&batch)?;
+                stored.fetch_add(n as u64, Ordering::Relaxed);
+            }
+            Ok(())
+        });
+        let chunk = opts.chunk.max(1);
+        let mut pending: Vec<RawItem> = Vec::with_capacity(chunk * 2);
+        let send = |batch: Vec<NewDocument>| to_writer.send(batch).is_ok();
+        'files: for group in files.chunks(opts.file_group.max(1)) {
+            for (size, r) in read_group(group) {
+                report.bytes += size;
+                match r {
+                    Ok(items) => {
+                        for it in items {
+                            match it {
+                                Ok(item) => pending.push(item),
+                                Err(e) => report.rejected.push(from_ingest(&e)),
+                            }
+                        }
+                    }
+                    Err(rej) => report.rejected.push(rej),
+                }
+            }
+            while pending.len() >= chunk {
+                let rest = pending.split_off(chunk);
+                let items = std::mem::replace(&mut pending, rest);
+                // A failed send means the writer stopped on an error, which
+                // joining it below reports.
+                if !send(process_chunk(
+                    engines,
+                    items,
+                    &mut seen,
+                    &mut dups,
+                    &mut report,
+                )) {
+                    break 'files;
+                }
+            }
+            progress.advance(group.len() as u64, stored.load(Ordering::Relaxed));
+        }
+        if !pending.is_empty() {
+            send(process_chunk(
+                engines,
+                std::mem::take(&mut pending),
+                &mut seen,
+                &mut dups,
+                &mut report,
+            ));
+        }
+        drop(to_writer);
+        match writer.join() {
+            Ok(r) => r,
+            Err(p) => std::panic::resume_unwind(p),
+        }
+    });
+    written?;
+    report.stored = stored.load(Ordering::Relaxed);
+    progress.advance(0, report.stored);
+
+    if store.events_stale()? {
+        progress.phase("resolving events");
+        let t = Instant::now();
+        let mentions = store.event_mentions()?;
+        let loaded = t.elapsed();
+        let events = sitrep_resolve::resolve(&mentions);
+        let resolved = t.elapsed();
+        drop(mentions);
+        store.replace_events(&events)?;
+        tracing::info!(
+            events = events.len(),
+            load_ms = loaded.as_millis() as u64,
+            resolve_ms = (resolved - loaded).as_millis() as u64,
+            write_ms = (t.elapsed() - resolved).as_millis() as u64,
+            "resolved events"
+        );
+        report.resolved = true;
+    }
+    report.events = store.event_count()?;
+    report.seconds = t0.elapsed().as_secs_f64();
+    Ok(report)
+}
+
+type ReadResult = (u64, Result<Vec<Result<RawItem, IngestError>>, Rejected>);
+
+/// Reads a group of files in parallel; results in the order given, each
+/// with the file's size.
+fn read_group(group: &[PathBuf]) -> Vec<ReadResult> {
+    group
+        .par_iter()
+        .map(|f| {
+            let size = std::fs::metadata(f).map(|m| m.len()).unwrap_or(0);
+            let r = match catch_unwind(AssertUnwindSafe(|| sitrep_ingest::read_file(f))) {
+                Ok(Ok(items)) => Ok(items),
+                Ok(Err(e)) => Err(from_ingest(&e)),
+                Err(p) => Err(Rejected {
+                    path: f.display().to_string(),
+                    reason: panic_reason(p),
+                }),
+            };
+            (size, r)
+        })
+        .collect()
+}
+
+/// One chunk: prepare in parallel, skip and dedup in order, analyse in
+/// parallel. Returns the batch to store (in input order).
+fn process_chunk(
+    engines: &Engines,
+    items: Vec<RawItem>,
+    seen: &mut HashSet<String>,
+    dups: &mut DupIndex,
+    report: &mut Report,
+) -> Vec<NewDocument> {
+    report.items += items.len() as u64;
+    let prepared: Vec<Result<(Document, Signature), Rejected>> = items
+        .into_par_iter()
+        .map(|item| {
+            let source = item.source.clone();
+            match catch_unwind(AssertUnwindSafe(|| sitrep_ingest::prepare(item))) {
+                Ok(Ok(doc)) => {
+                    let sig = Signature::of(&doc.text);
+                    Ok((doc, sig))
+                }
+                Ok(Err(e)) => Err(from_ingest(&e)),
+                Err(p) => Err(Rejected {
+                    path: source,
+                    reason: panic_reason(p),
+                }),
+            }
+        })
+        .collect();
+
+    // Sequential, in input order: which documents are new, and which are
+    // copies of an earlier one. Order matters for `duplicate_of`.
+    let mut fresh: Vec<(Document, Signature)> = Vec::with_capacity(prepared.len());
+    for p in prepared {
+        match p {
+            Ok((mut doc, sig)) => {
+                if !seen.insert(doc.id.clone()) {
+                    report.skipped += 1;
+                    continue;
+                }
+                if doc.duplicate_of.is_none() {
+                    if let Some((orig, _score)) = dups.find(&sig) {
+                        doc.duplicate_of = Some(orig);
+                    }
+                }
+                dups.insert(&doc.id, sig.clone());
+                fresh.push((doc, sig));
+            }
+            Err(r) => report.rejected.push(r),
+        }
+    }
+
+    let analysed: Vec<Result<NewDocument, Rejected>> = fresh
+        .into_par_iter()
+        .map(|(doc, sig)| {
+            let path = doc.path.clone();
+            catch_unwind(AssertUnwindSafe(|| analyse(engines, doc, sig))).map_err(|p| Rejected {
+                path,
+                reason: panic_reason(p),
+            })
+        })
+        .collect();
+    let mut batch = Vec::with_capacity(analysed.len());
+    for a in analysed {
+        match a {
+            Ok(nd) => batch.push(nd),
+            Err(r) => report.rejected.push(r),
+        }
+    }
+    report.duplicates += batch
+        .iter()
+        .filter(|b| b.document.duplicate_of.is_some())
+        .count() as u64;
+    batch
+}
+
+/// The per-document stages: language, geo, events.
+fn analyse(engines: &Engines, mut doc: Document, sig: Signature) -> NewDocument {
+    let analysis = engines.language.analyze(&doc);
+    // A date the language layer inferred from the text stands in for a
+    // missing publication date, marked as inferred.
+    if doc.published.is_none() {
+        if let Some(d) = analysis.doc_date {
+            doc.published = Some(d);
+            doc.published_basis = Some(match analysis.doc_date_basis {
+                Some(b @ (PublishedBasis::Text | PublishedBasis::Metadata)) => b,
+                _ => PublishedBasis::Inferred,
+            });
+            doc.published_range = analysis.doc_date_range;
+        }
+    }
+    let geo = engines.geo.analyze(&doc, Some(&analysis));
+    let mentions = sitrep_events::extract(&doc, &analysis, &geo);
+    NewDocument {
+        signature: Some(sig.to_bytes()),
+        document: doc,
+        analysis,
+        geo,
+        mentions,
+    }
+}

@@ -1,0 +1,327 @@
+use chrono::NaiveDate;
+use sitrep_model::*;
+
+use crate::resolve;
+
+fn day(m: u32, d: u32) -> Option<DateRange> {
+    NaiveDate::from_ymd_opt(2017, m, d).map(DateRange::day)
+}
+
+fn week_ending(m: u32, d: u32) -> Option<DateRange> {
+    let end = NaiveDate::from_ymd_opt(2017, m, d)?;
+    Some(DateRange {
+        start: end - chrono::Days::new(6),
+        end,
+        precision: TimePrecision::Week,
+    })
+}
+
+fn place(name: &str, lat: f64, lon: f64, precision: GeoPrecision) -> Option<Location> {
+    Some(Location {
+        name: name.into(),
+        lat: Some(lat),
+        lon: Some(lon),
+        country: Some("SY".into()),
+        admin1: Some("Homs".into()),
+        precision,
+        ..Default::default()
+    })
+}
+
+fn actor(name: &str, role: ActorRole) -> EventActor {
+    EventActor {
+        name: name.into(),
+        role,
+        kind: ActorKind::StateMilitary,
+        surface: vec![name.into()],
+    }
+}
+
+fn mention(doc: &str, outlet: &str, start: usize, sentence: &str) -> EventMention {
+    EventMention {
+        document: doc.into(),
+        outlet: Some(outlet.into()),
+        duplicate_of: None,
+        category: Plover::Assault,
+        acled: Some(AcledType {
+            event_type: "Explosions/Remote violence".into(),
+            sub_event_type: "Air/drone strike".into(),
+        }),
+        span: Span::new(start, start + sentence.len()),
+        sentence: sentence.into(),
+        char_start: start,
+        char_end: start + sentence.len(),
+        date: None,
+        location: None,
+        actors: vec![],
+        equipment: vec![],
+        quantities: vec![],
+        fatalities: None,
+        claimed_by: vec![],
+        occurred: true,
+        certainty: 0.8,
+        coding: Coding {
+            trigger: "strike".into(),
+            rule: "fixed".into(),
+        },
+    }
+}
+
+const TOWN: (f64, f64) = (33.50, 38.62);
+
+/// Four outlets report one strike, with different precision; two later
+/// strikes at the same place are different incidents.
+fn scenario() -> Vec<EventMention> {
+    let mut v = Vec::new();
+    let mut a = mention(
+        "d1",
+        "Outlet A",
+        100,
+        "The first similar strike on government forces near the town took place on May 18.",
+    );
+    a.date = day(5, 18);
+    a.location = place("Town", TOWN.0, TOWN.1, GeoPrecision::Near);
+    a.actors = vec![actor("pro-Syrian government forces", ActorRole::Target)];
+    v.push(a);
+    let mut b = mention(
+        "d1",
+        "Outlet A",
+        400,
+        "On June 8, the US-led coalition bombed government forces near the town.",
+    );
+    b.date = day(6, 8);
+    b.location = place("Town", TOWN.0, TOWN.1, GeoPrecision::Near);
+    b.actors = vec![actor("US-led coalition", ActorRole::Actor)];
+    v.push(b);
+    let mut c = mention(
+        "d1",
+        "Outlet A",
+        300,
+        "On June 6, the coalition conducted a strike on forces entering the zone.",
+    );
+    c.date = day(6, 6);
+    c.location = place("Town", TOWN.0 + 0.05, TOWN.1, GeoPrecision::Near);
+    c.actors = vec![actor("coalition", ActorRole::Actor)];
+    v.push(c);
+    let mut d = mention(
+        "d2",
+        "Outlet B",
+        50,
+        "On Thursday coalition warplanes attacked a convoy of tanks advancing towards the outpost.",
+    );
+    d.date = day(5, 18);
+    d.location = place("Town", TOWN.0, TOWN.1 + 0.1, GeoPrecision::Near);
+    d.actors = vec![actor("coalition", ActorRole::Actor)];
+    d.fatalities = Some(3);
+    v.push(d);
+    let mut e = mention(
+        "d3",
+        "Outlet C",
+        70,
+        "Two weeks ago the US carried out its first airstrikes on pro-Assad forces in the zone.",
+    );
+    e.date = week_ending(5, 21);
+    e.location = Some(Location {
+        precision: GeoPrecision::Admin1,
+        ..place("Homs", 34.7, 36.7, GeoPrecision::Admin1).unwrap_or_default()
+    });
+    e.actors = vec![
+        actor("United States", ActorRole::Actor),
+        actor("pro-Assad forces", ActorRole::Target),
+    ];
+    e.fatalities = Some(6);
+    v.push(e);
+    // An undated report: joins the earliest strike because it says "first".
+    let mut f = mention("d4", "Outlet D", 10, "US jets have attacked a convoy of militiamen in the first clash with forces loyal to Tehran.");
+    f.location = place("Town", TOWN.0, TOWN.1, GeoPrecision::Near);
+    f.actors = vec![actor("US", ActorRole::Actor)];
+    v.push(f);
+    // A re-posted copy of d2.
+    let mut g = v[3].clone();
+    g.document = "d2-copy".into();
+    g.outlet = Some("Aggregator".into());
+    g.duplicate_of = Some("d2".into());
+    v.push(g);
+    // Same place and day, but the other side attacking: a different incident.
+    let mut h = mention(
+        "d4",
+        "Outlet D",
+        200,
+        "Syrian and Russian jets attacked opposition forces near the town.",
+    );
+    h.date = day(5, 18);
+    h.location = place("Town", TOWN.0, TOWN.1, GeoPrecision::Near);
+    h.actors = vec![
+        actor("Russia", ActorRole::Actor),
+        actor("Syrian opposition forces", ActorRole::Target),
+    ];
+    v.push(h);
+    v
+}
+
+fn event_with<'a>(events: &'a [Event], doc: &str, start: usize) -> &'a Event {
+    events
+        .iter()
+        .find(|e| {
+            e.mentions
+                .iter()
+                .any(|m| m.document == doc && m.start == start)
+        })
+        .unwrap_or_else(|| panic!("no event with {doc}@{start}"))
+}
+
+#[test]
+fn one_incident_across_outlets_and_precisions() {
+    let events = resolve(&scenario());
+    let may18 = event_with(&events, "d1", 100);
+    let docs: Vec<&str> = may18.mentions.iter().map(|m| m.document.as_str()).collect();
+    for d in ["d1", "d2", "d2-copy", "d3", "d4"] {
+        assert!(docs.contains(&d), "{d} missing from {docs:?}");
+    }
+    assert_eq!(may18.date, day(5, 18));
+    // The re-posted copy counts once.
+    assert_eq!(
+        may18.sources,
+        vec!["Outlet A", "Outlet B", "Outlet C", "Outlet D"]
+    );
+    // Fatalities disagree: the lowest is kept, both sides are recorded.
+    assert_eq!(may18.fatalities, Some(3));
+    let fat = may18
+        .disputes
+        .iter()
+        .find(|d| d.field == "fatalities")
+        .expect("fatalities dispute");
+    assert_eq!(fat.values.len(), 2);
+    assert_eq!(fat.values[1].value, "6");
+    assert_eq!(fat.values[1].documents, vec!["d3"]);
+    assert_eq!(
+        may18.summary,
+        "United States strikes pro-Syrian government forces near Town"
+    );
+    assert!(may18.summary.contains("near Town"), "{}", may18.summary);
+    // June 6 and June 8 stay apart, and apart from May 18.
+    let j6 = event_with(&events, "d1", 300);
+    let j8 = event_with(&events, "d1", 400);
+    assert_ne!(j6.id, j8.id);
+    assert_ne!(j6.id, may18.id);
+    // The other side's strike is its own event.
+    let other = event_with(&events, "d4", 200);
+    assert_ne!(other.id, may18.id);
+    assert_eq!(events.len(), 4);
+}
+
+#[test]
+fn deterministic_and_order_independent() {
+    let a = resolve(&scenario());
+    let mut rev = scenario();
+    rev.reverse();
+    let b = resolve(&rev);
+    let mut rot = scenario();
+    rot.rotate_left(3);
+    let c = resolve(&rot);
+    assert_eq!(a, b);
+    assert_eq!(a, c);
+}
+
+#[test]
+fn confidence_grows_with_independent_sources() {
+    let events = resolve(&scenario());
+    let may18 = event_with(&events, "d1", 100);
+    let j6 = event_with(&events, "d1", 300);
+    assert!(
+        may18.confidence > j6.confidence,
+        "{} vs {}",
+        may18.confidence,
+        j6.confidence
+    );
+    assert!(may18.confidence <= 1.0 && j6.confidence > 0.0);
+}
+
+#[test]
+fn undated_report_without_a_clear_match_stays_alone() {
+    let mut v = scenario();
+    // Without "first", the undated report fits three strikes equally: no guess.
+    if let Some(f) = v
+        .iter_mut()
+        .find(|m| m.document == "d4" && m.char_start == 10)
+    {
+        f.sentence = "US jets have attacked militiamen near the town.".into();
+    }
+    let events = resolve(&v);
+    let f = event_with(&events, "d4", 10);
+    assert_eq!(f.mentions.len(), 1);
+}
+
+#[test]
+fn denials_and_occurrence_disputes() {
+    let mut a = mention(
+        "x1",
+        "Agency",
+        0,
+        "Rebels said they shot down a helicopter over the valley.",
+    );
+    a.category = Plover::Coerce;
+    a.date = day(3, 2);
+    a.location = place("Valley", 35.0, 37.0, GeoPrecision::Near);
+    a.claimed_by = vec![ClaimedBy {
+        claimant: "Rebels".into(),
+        stance: Stance::Asserts,
+    }];
+    let mut b = a.clone();
+    b.document = "x2".into();
+    b.outlet = Some("State TV".into());
+    b.occurred = false;
+    b.claimed_by = vec![ClaimedBy {
+        claimant: "Ministry of Defence".into(),
+        stance: Stance::Denies,
+    }];
+    let events = resolve(&[a, b]);
+    assert_eq!(events.len(), 1);
+    let e = &events[0];
+    assert_eq!(e.claimed_by.len(), 2);
+    let occ = e
+        .disputes
+        .iter()
+        .find(|d| d.field == "occurred")
+        .expect("occurred dispute");
+    assert_eq!(occ.values[0].value, "false");
+    assert_eq!(occ.values[0].documents, vec!["x2"]);
+}
+
+#[test]
+fn far_apart_places_or_days_do_not_merge() {
+    let mut a = mention("y1", "A", 0, "Shelling hit the market.");
+    a.date = day(4, 1);
+    a.location = place("One", 33.0, 36.0, GeoPrecision::Exact);
+    let mut b = a.clone();
+    b.document = "y2".into();
+    b.location = place("Two", 34.0, 36.0, GeoPrecision::Exact); // ~111 km away
+    let mut c = a.clone();
+    c.document = "y3".into();
+    c.date = day(4, 5);
+    assert_eq!(resolve(&[a, b, c]).len(), 3);
+}
+
+#[test]
+fn acled_types_must_agree_unless_guessed_or_same_day() {
+    let mut air = mention("z1", "A", 0, "Jets bombed a depot near the town.");
+    air.date = day(7, 3);
+    air.location = place("Town", TOWN.0, TOWN.1, GeoPrecision::Near);
+    let mut clash = mention(
+        "z2",
+        "B",
+        0,
+        "Fighting raged around the depot near the town.",
+    );
+    clash.acled = Some(AcledType {
+        event_type: "Battles".into(),
+        sub_event_type: "Armed clash".into(),
+    });
+    clash.coding.rule = "violence:trigger-default [fighting]".into();
+    clash.date = week_ending(7, 6);
+    clash.location = place("Town", TOWN.0, TOWN.1, GeoPrecision::Near);
+    assert_eq!(resolve(&[air.clone(), clash.clone()]).len(), 2);
+    // A sub-type guessed by the fallback rule is no evidence against merging.
+    clash.coding.rule = "violence:armed [attack]".into();
+    assert_eq!(resolve(&[air, clash]).len(), 1);
+}

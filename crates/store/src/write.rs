@@ -1,0 +1,566 @@
+//! The write side: documents with their analyses and event mentions,
+//! resolved events, zones and the ingest log.
+
+use std::collections::HashSet;
+
+use rusqlite::{params, OptionalExtension, TransactionBehavior};
+use sitrep_model::{Analysis, Document, Event, EventMention, GeoAnalysis};
+
+use crate::{Store, StoreError};
+
+/// One analysed document, ready to store.
+#[derive(Debug, Clone, Default)]
+pub struct NewDocument {
+    pub document: Document,
+    /// The duplicate-detection signature (`Signature::to_bytes`), kept so a
+    /// later ingest can seed its duplicate index without recomputing.
+    pub signature: Option<Vec<u8>>,
+    pub analysis: Analysis,
+    pub geo: GeoAnalysis,
+    pub mentions: Vec<EventMention>,
+}
+
+impl NewDocument {
+    /// A document with no analysis (tests, or stages not run).
+    pub fn bare(document: Document) -> Self {
+        NewDocument {
+            document,
+            ..Default::default()
+        }
+    }
+}
+
+/// meta key set while documents were added after the last resolution.
+const EVENTS_STALE: &str = "events_stale";
+
+fn basis_str(b: sitrep_model::PublishedBasis) -> &'static str {
+    match b {
+        sitrep_model::PublishedBasis::Metadata => "metadata",
+        sitrep_model::PublishedBasis::Text => "text",
+        sitrep_model::PublishedBasis::Inferred => "inferred",
+    }
+}
+
+impl Store {
+    /// Stores a batch of documents in one transaction and returns how many
+    /// were new. A document whose id is already stored is left untouched
+    /// (with its analysis and mentions), which makes ingest idempotent.
+    pub fn insert_batch(&mut self, batch: &[NewDocument]) -> Result<usize, StoreError> {
+        if batch.is_empty() {
+            return Ok(0);
+        }
+        // IMMEDIATE takes the write lock up front, so `next_seq` cannot race
+        // with another writer.
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let mut seq: i64 = tx.query_row(
+            "SELECT COALESCE(MAX(ingested_seq), 0) + 1 FROM documents",
+            [],
+            |r| r.get(0),
+        )?;
+        let mut inserted = 0usize;
+        {
+            let mut ins_doc = tx.prepare_cached(
+                "INSERT OR IGNORE INTO documents
+                 (id, path, url, outlet, reposted_by, title, byline, dateline, published,
+                  published_basis, published_range, language, text, duplicate_of, signature,
+                  places, primary_place, ingested_seq)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18)",
+            )?;
+            let mut ins_analysis = tx.prepare_cached(
+                "INSERT OR REPLACE INTO analyses (document_id, analysis, geo) VALUES (?1, ?2, ?3)",
+            )?;
+            let mut ins_fts = tx.prepare_cached(
+                "INSERT INTO documents_fts (rowid, title, text) VALUES (?1, ?2, ?3)",
+            )?;
+            let mut ins_mention = tx.prepare_cached(
+                "INSERT OR REPLACE INTO event_mentions (document_id, seq, json) VALUES (?1, ?2, ?3)",
+            )?;
+            for nd in batch {
+                let d = &nd.document;
+                let byline = serde_json::to_string(&d.byline)?;
+                let range = match d.published_range {
+                    Some(r) => Some(serde_json::to_string(&r)?),
+                    None => None,
+                };
+                let places = serde_json::to_string(&nd.geo.places)?;
+                let primary = match &nd.geo.primary_place {
+                    Some(p) => Some(serde_json::to_string(p)?),
+                    None => None,
+                };
+                let n = ins_doc.execute(params![
+                    d.id,
+                    d.path,
+                    d.url,
+                    d.outlet,
+                    d.reposted_by,
+                    d.title,
+                    byline,
+                    d.dateline,
+                    d.published.map(|p| p.to_string()),
+                    d.published_basis.map(basis_str),
+                    range,
+                    d.language,
+                    d.text,
+                    d.duplicate_of,
+                    nd.signature,
+                    places,
+                    primary,
+                    seq,
+                ])?;
+                if n == 0 {
+                    continue; // already stored: idempotent
+                }
+                seq += 1;
+                inserted += 1;
+                ins_fts.execute(params![tx.last_insert_rowid(), d.title, d.text])?;
+                ins_analysis.execute(params![
+                    d.id,
+                    serde_json::to_string(&nd.analysis)?,
+                    serde_json::to_string(&nd.geo)?
+                ])?;
+                for (i, m) in nd.mentions.iter().enumerate() {
+                    ins_mention.execute(params![d.id, i as i64, serde_json::to_string(m)?])?;
+                }
+            }
+        }
+        if inserted > 0 {
+            tx.execute(
+                "INSERT OR REPLACE INTO meta (key, value) VALUES (?1, '1')",
+                params![EVENTS_STALE],
+            )?;
+        }
+        tx.commit()?;
+        Ok(inserted)
+    }
+
+    /// Whether a document with this id is stored.
+    pub fn contains_document(&self, id: &str) -> Result<bool, StoreError> {
+        let mut st = self
+            .conn
+            .prepare_cached("SELECT 1 FROM documents WHERE id = ?1")?;
+        Ok(st.query_row(params![id], |_| Ok(())).optional()?.is_some())
+    }
+
+    /// All stored document ids (for skipping known documents on rerun).
+    pub fn document_ids(&self) -> Result<HashSet<String>, StoreError> {
+        let mut st = self.conn.prepare_cached("SELECT id FROM documents")?;
+        let rows = st.query_map([], |r| r.get::<_, String>(0))?;
+        let mut out = HashSet::new();
+        for id in rows {
+            out.insert(id?);
+        }
+        Ok(out)
+    }
+
+    /// Number of stored documents.
+    pub fn document_count(&self) -> Result<u64, StoreError> {
+        Ok(self
+            .conn
+            .query_row("SELECT COUNT(*) FROM documents", [], |r| r.get::<_, i64>(0))?
+            as u64)
+    }
+
+    /// Stored duplicate-detection signatures, in ingestion order, to seed
+    /// the duplicate index of a new ingest. Documents that are themselves
+    /// duplicates are included: a third copy may match the second best.
+    pub fn signatures(&self) -> Result<Vec<(String, Vec<u8>)>, StoreError> {
+        let mut st = self.conn.prepare_cached(
+            "SELECT id, signature FROM documents WHERE signature IS NOT NULL ORDER BY ingested_seq",
+        )?;
+        let rows = st.query_map([], |r| {
+            Ok((r.get::<_, String>(0)?, r.get::<_, Vec<u8>>(1)?))
+        })?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    /// Every stored event mention (the input of resolution), in a stable
+    /// order: by document id, then order within the document.
+    pub fn event_mentions(&self) -> Result<Vec<EventMention>, StoreError> {
+        let mut st = self
+            .conn
+            .prepare_cached("SELECT json FROM event_mentions ORDER BY document_id, seq")?;
+        let mut rows = st.query([])?;
+        let mut out = Vec::new();
+        while let Some(r) = rows.next()? {
+            let json: String = r.get(0)?;
+            out.push(serde_json::from_str(&json)?);
+        }
+        Ok(out)
+    }
+
+    /// True when documents were added since events were last resolved
+    /// (including by an ingest that was killed before resolving).
+    pub fn events_stale(&self) -> Result<bool, StoreError> {
+        let v: Option<String> = self
+            .conn
+            .query_row(
+                "SELECT value FROM meta WHERE key = ?1",
+                params![EVENTS_STALE],
+                |r| r.get(0),
+            )
+            .optional()?;
+        Ok(v.as_deref() == Some("1"))
+    }
+
+    /// Replaces all resolved events in one transaction: readers see the old
+    /// set or the new one, never a mix.
+    pub fn replace_events(&mut self, events: &[Event]) -> Result<(), StoreError> {
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        tx.execute_batch(
+            "DELETE FROM event_actors; DELETE FROM event_sources; DELETE FROM event_documents;
+             INSERT INTO events_fts(events_fts) VALUES ('delete-all');
+             DELETE FROM events_rtree; DELETE FROM events;",
+        )?;
+        {
+            let mut ins = tx.prepare_cached(
+                "INSERT INTO events (id, category, acled_event_type, acled_sub_event_type,
+                   date_start, date_end, date_precision, lat, lon, country, admin1, location_name,
+                   n_sources, disputed, confidence, summary, json)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17)",
+            )?;
+            let mut ins_rtree = tx.prepare_cached(
+                "INSERT INTO events_rtree (id, min_lon, max_lon, min_lat, max_lat) VALUES (?1, ?2, ?2, ?3, ?3)",
+            )?;
+            let mut ins_fts = tx.prepare_cached(
+                "INSERT INTO events_fts (rowid, summary, sentences) VALUES (?1, ?2, ?3)",
+            )?;
+            let mut ins_actor = tx.prepare_cached(
+                "INSERT OR IGNORE INTO event_actors (event_id, name, role) VALUES (?1, ?2, ?3)",
+            )?;
+            let mut ins_source = tx.prepare_cached(
+                "INSERT OR IGNORE INTO event_sources (event_id, outlet) VALUES (?1, ?2)",
+            )?;
+            let mut ins_doc = tx.prepare_cached(
+                "INSERT OR IGNORE INTO event_documents (event_id, document_id) VALUES (?1, ?2)",
+            )?;
+            let mut ids: HashSet<&str> = HashSet::with_capacity(events.len());
+            let mut collisions = 0usize;
+            for e in events {
+                // Ids are unique by construction in resolve; should two
+                // collide anyway, keep the first rather than fail the ingest.
+                if !ids.insert(e.id.as_str()) {
+                    collisions += 1;
+                    continue;
+                }
+                let loc = e.location.as_ref();
+                let (lat, lon) = loc.map_or((None, None), |p| (p.lat, p.lon));
+                ins.execute(params![
+                    e.id,
+                    e.category.as_str(),
+                    e.acled.as_ref().map(|a| a.event_type.as_str()),
+                    e.acled.as_ref().map(|a| a.sub_event_type.as_str()),
+                    e.date.map(|d| d.start.to_string()),
+                    e.date.map(|d| d.end.to_string()),
+                    e.date.map(|d| d.precision.as_str()),
+                    lat,
+                    lon,
+                    loc.and_then(|p| p.country.as_deref()),
+                    loc.and_then(|p| p.admin1.as_deref()),
+                    loc.map(|p| p.name.as_str()),
+                    e.sources.len() as i64,
+                    !e.disputes.is_empty(),
+                    f64::from(e.confidence),
+                    e.summary,
+                    serde_json::to_string(e)?,
+                ])?;
+                let rowid = tx.last_insert_rowid();
+                if let (Some(lat), Some(lon)) = (lat, lon) {
+                    if lat.is_finite() && lon.is_finite() {
+                        ins_rtree.execute(params![rowid, lon, lat])?;
+                    }
+                }
+                let sentences: Vec<&str> = e.mentions.iter().map(|m| m.sentence.as_str()).collect();
+                ins_fts.execute(params![rowid, e.summary, sentences.join("\n")])?;
+                for a in &e.actors {
+                    let role = match a.role {
+                        sitrep_model::ActorRole::Actor => "actor",
+                        sitrep_model::ActorRole::Target => "target",
+                        sitrep_model::ActorRole::Other => "other",
+                    };
+                    ins_actor.execute(params![e.id, a.name, role])?;
+                }
+                for s in &e.sources {
+                    ins_source.execute(params![e.id, s])?;
+                }
+                for m in &e.mentions {
+                    ins_doc.execute(params![e.id, m.document])?;
+                }
+            }
+            if collisions > 0 {
+                tracing::warn!(
+                    collisions,
+                    "resolved events with an id already used were dropped"
+                );
+            }
+        }
+        tx.execute(
+            "INSERT OR REPLACE INTO meta (key, value) VALUES (?1, '0')",
+            params![EVENTS_STALE],
+        )?;
+        tx.commit()?;
+        Ok(())
+    }
+
+    /// Number of resolved events.
+    pub fn event_count(&self) -> Result<u64, StoreError> {
+        Ok(self
+            .conn
+            .query_row("SELECT COUNT(*) FROM events", [], |r| r.get::<_, i64>(0))?
+            as u64)
+    }
+
+    /// All resolved events, ordered by start date (undated last), then id.
+    pub fn events(&self) -> Result<Vec<Event>, StoreError> {
+        let mut out = Vec::new();
+        self.for_each_event_json(|json| {
+            out.push(serde_json::from_str(json)?);
+            Ok(())
+        })?;
+        Ok(out)
+    }
+
+    /// Calls `f` with each event's stored JSON, in export order.
+    pub(crate) fn for_each_event_json(
+        &self,
+        mut f: impl FnMut(&str) -> Result<(), StoreError>,
+    ) -> Result<(), StoreError> {
+        // Dated events in (date_start, id) index order, then undated by id.
+        for sql in [
+            "SELECT json FROM events WHERE date_start IS NOT NULL ORDER BY date_start, id",
+            "SELECT json FROM events WHERE date_start IS NULL ORDER BY id",
+        ] {
+            let mut st = self.conn.prepare_cached(sql)?;
+            let mut rows = st.query([])?;
+            while let Some(r) = rows.next()? {
+                let json: String = r.get(0)?;
+                f(&json)?;
+            }
+        }
+        Ok(())
+    }
+
+    /// Stores (or replaces) a named zone. `kind` is "circle" or "polygon";
+    /// `definition` is `{"lat","lon","radius_km"}` or a GeoJSON geometry.
+    pub fn put_zone(
+        &self,
+        name: &str,
+        kind: &str,
+        definition: &serde_json::Value,
+    ) -> Result<(), StoreError> {
+        self.conn.execute(
+            "INSERT OR REPLACE INTO zones (name, kind, definition) VALUES (?1, ?2, ?3)",
+            params![name, kind, serde_json::to_string(definition)?],
+        )?;
+        Ok(())
+    }
+
+    /// All zones as (name, kind, definition), by name.
+    pub fn zones(&self) -> Result<Vec<(String, String, serde_json::Value)>, StoreError> {
+        let mut st = self
+            .conn
+            .prepare_cached("SELECT name, kind, definition FROM zones ORDER BY name")?;
+        let mut rows = st.query([])?;
+        let mut out = Vec::new();
+        while let Some(r) = rows.next()? {
+            let def: String = r.get(2)?;
+            out.push((r.get(0)?, r.get(1)?, serde_json::from_str(&def)?));
+        }
+        Ok(out)
+    }
+
+    /// Records the start of an ingest run; returns its id.
+    pub fn begin_run(&self, started: &str, inputs: &[String]) -> Result<i64, StoreError> {
+        self.conn.execute(
+            "INSERT INTO ingest_log (started, inputs) VALUES (?1, ?2)",
+            params![started, serde_json::to_string(inputs)?],
+        )?;
+        Ok(self.conn.last_insert_rowid())
+    }
+
+    /// Records the end of an ingest run.
+    pub fn finish_run(
+        &self,
+        run_id: i64,
+        finished: &str,
+        stored: u64,
+        skipped: u64,
+        rejected: u64,
+    ) -> Result<(), StoreError> {
+        self.conn.execute(
+            "UPDATE ingest_log SET finished = ?2, stored = ?3, skipped = ?4, rejected = ?5 WHERE run_id = ?1",
+            params![run_id, finished, stored as i64, skipped as i64, rejected as i64],
+        )?;
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+pub(crate) mod tests {
+    use super::*;
+    use chrono::NaiveDate;
+    use sitrep_model::*;
+
+    pub(crate) fn doc(id: &str, outlet: &str, text: &str) -> Document {
+        Document {
+            id: id.into(),
+            path: format!("{id}.txt"),
+            outlet: Some(outlet.into()),
+            title: Some(format!("Report {id}")),
+            byline: vec!["Amal Haddad".into()],
+            published: NaiveDate::from_ymd_opt(2021, 3, 4),
+            published_basis: Some(PublishedBasis::Text),
+            language: Some("en".into()),
+            text: text.into(),
+            ..Default::default()
+        }
+    }
+
+    pub(crate) fn event(id: &str, day: u32, lat: f64, lon: f64) -> Event {
+        Event {
+            id: id.into(),
+            category: Plover::Assault,
+            acled: Some(AcledType {
+                event_type: "Explosions/Remote violence".into(),
+                sub_event_type: "Shelling/artillery/missile attack".into(),
+            }),
+            summary: format!("Shelling near the river crossing on day {day}"),
+            date: Some(DateRange::day(
+                NaiveDate::from_ymd_opt(2021, 3, day).unwrap(),
+            )),
+            actors: vec![EventActor {
+                name: "Government forces".into(),
+                role: ActorRole::Actor,
+                kind: ActorKind::StateMilitary,
+                surface: vec!["army units".into()],
+            }],
+            location: Some(Place {
+                name: "Kfar Nabl".into(),
+                lat: Some(lat),
+                lon: Some(lon),
+                country: Some("SY".into()),
+                admin1: Some("Idlib".into()),
+                ..Default::default()
+            }),
+            equipment: vec![],
+            quantities: vec![],
+            fatalities: Some(2),
+            claimed_by: vec![],
+            mentions: vec![Provenance {
+                document: "d1".into(),
+                outlet: Some("Valley Courier".into()),
+                sentence: "Army units shelled the crossing.".into(),
+                start: 0,
+                end: 32,
+            }],
+            sources: vec!["Valley Courier".into()],
+            disputes: vec![],
+            confidence: 0.5,
+            coding: vec![],
+        }
+    }
+
+    #[test]
+    fn insert_is_idempotent_and_keeps_mentions() {
+        let mut s = Store::open_in_memory().unwrap();
+        let m = EventMention {
+            document: "d1".into(),
+            outlet: Some("Valley Courier".into()),
+            duplicate_of: None,
+            category: Plover::Assault,
+            acled: None,
+            span: Span::new(0, 10),
+            sentence: "Army units shelled the crossing.".into(),
+            char_start: 0,
+            char_end: 10,
+            date: None,
+            location: None,
+            actors: vec![],
+            equipment: vec![],
+            quantities: vec![],
+            fatalities: None,
+            claimed_by: vec![],
+            occurred: true,
+            certainty: 0.7,
+            coding: Coding::default(),
+        };
+        let mut nd = NewDocument::bare(doc(
+            "d1",
+            "Valley Courier",
+            "Army units shelled the crossing.",
+        ));
+        nd.mentions.push(m.clone());
+        nd.signature = Some(vec![1, 2, 3]);
+        assert_eq!(s.insert_batch(&[nd.clone()]).unwrap(), 1);
+        assert!(s.events_stale().unwrap());
+        assert_eq!(s.insert_batch(&[nd]).unwrap(), 0);
+        assert_eq!(s.document_count().unwrap(), 1);
+        assert!(s.contains_document("d1").unwrap());
+        assert!(!s.contains_document("d2").unwrap());
+        assert_eq!(s.event_mentions().unwrap(), vec![m]);
+        assert_eq!(
+            s.signatures().unwrap(),
+            vec![("d1".to_string(), vec![1, 2, 3])]
+        );
+    }
+
+    #[test]
+    fn replace_events_replaces_and_indexes() {
+        let mut s = Store::open_in_memory().unwrap();
+        s.replace_events(&[event("e1", 4, 35.5, 36.6), event("e2", 2, 10.0, 10.0)])
+            .unwrap();
+        assert_eq!(s.event_count().unwrap(), 2);
+        assert!(!s.events_stale().unwrap());
+        // Export order is by date: e2 (day 2) first.
+        let ids: Vec<String> = s.events().unwrap().into_iter().map(|e| e.id).collect();
+        assert_eq!(ids, ["e2", "e1"]);
+        let in_box: i64 = s
+            .conn()
+            .query_row(
+                "SELECT COUNT(*) FROM events e JOIN events_rtree r ON r.id = e.rowid
+                 WHERE r.min_lon <= 37 AND r.max_lon >= 36 AND r.min_lat <= 36 AND r.max_lat >= 35",
+                [],
+                |r| r.get(0),
+            )
+            .unwrap();
+        assert_eq!(in_box, 1);
+        let fts = |s: &Store| -> i64 {
+            s.conn()
+                .query_row(
+                    "SELECT COUNT(*) FROM events_fts WHERE events_fts MATCH 'shelled'",
+                    [],
+                    |r| r.get(0),
+                )
+                .unwrap()
+        };
+        assert_eq!(fts(&s), 2);
+        s.replace_events(&[event("e3", 1, 35.5, 36.6), event("e3", 2, 1.0, 1.0)])
+            .unwrap();
+        assert_eq!(s.event_count().unwrap(), 1);
+        let n_rtree: i64 = s
+            .conn()
+            .query_row("SELECT COUNT(*) FROM events_rtree", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(n_rtree, 1);
+        let n_actors: i64 = s
+            .conn()
+            .query_row("SELECT COUNT(*) FROM event_actors", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(n_actors, 1);
+        assert_eq!(fts(&s), 1);
+    }
+
+    #[test]
+    fn zones_round_trip() {
+        let s = Store::open_in_memory().unwrap();
+        let def = serde_json::json!({"lat": 33.5, "lon": 38.6, "radius_km": 55.0});
+        s.put_zone("deconfliction zone", "circle", &def).unwrap();
+        assert_eq!(
+            s.zones().unwrap(),
+            vec![("deconfliction zone".into(), "circle".into(), def)]
+        );
+    }
+}
