@@ -21,11 +21,11 @@ fi
 work=$(mktemp -d)
 trap 'kill ${server_pid:-0} 2>/dev/null || true; rm -rf "$work"' EXIT
 db="$work/tanf.db"
-"$bin" --quiet ingest --db "$db" "$corpus"
-"$bin" --quiet zone add --db "$db" "al-Tanf deconfliction zone" --around "At Tanf" --radius-km 55
+"$bin" --quiet --db "$db" ingest "$corpus"
+"$bin" --quiet --db "$db" zone add "$root/examples/zones.jsonl"
 
 port=$(( 20000 + RANDOM % 20000 ))
-"$bin" serve --db "$db" --addr "127.0.0.1:$port" >"$work/serve.log" 2>&1 &
+"$bin" --db "$db" serve --addr "127.0.0.1:$port" >"$work/serve.log" 2>&1 &
 server_pid=$!
 for _ in $(seq 1 100); do
   if curl -sf "http://127.0.0.1:$port/api/stats" >/dev/null; then break; fi

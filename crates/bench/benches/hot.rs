@@ -47,15 +47,29 @@ fn hot(c: &mut Criterion) {
     g.throughput(Throughput::Bytes(bytes));
     g.bench_function("prepare (clean + metadata + id)", |b| {
         b.iter(|| {
-            let item = RawItem { source: "bench.txt".into(), body: Body::Text(raw.clone()), ..Default::default() };
+            let item = RawItem {
+                source: "bench.txt".into(),
+                body: Body::Text(raw.clone()),
+                ..Default::default()
+            };
             black_box(sitrep_ingest::prepare(item).ok())
         })
     });
-    g.bench_function("dedup signature", |b| b.iter(|| black_box(Signature::of(&doc.text))));
-    g.bench_function("sentence split", |b| b.iter(|| black_box(sitrep_language::sentences::split(&doc.text))));
-    g.bench_function("language analyze", |b| b.iter(|| black_box(language.analyze(&doc))));
-    g.bench_function("geoparse", |b| b.iter(|| black_box(geo.parse(&doc.text, &GeoContext::default()))));
-    g.bench_function("geo analyze (with language)", |b| b.iter(|| black_box(geo.analyze(&doc, Some(&analysis)))));
+    g.bench_function("dedup signature", |b| {
+        b.iter(|| black_box(Signature::of(&doc.text)))
+    });
+    g.bench_function("sentence split", |b| {
+        b.iter(|| black_box(sitrep_language::sentences::split(&doc.text)))
+    });
+    g.bench_function("language analyze", |b| {
+        b.iter(|| black_box(language.analyze(&doc)))
+    });
+    g.bench_function("geoparse", |b| {
+        b.iter(|| black_box(geo.parse(&doc.text, &GeoContext::default())))
+    });
+    g.bench_function("geo analyze (with language)", |b| {
+        b.iter(|| black_box(geo.analyze(&doc, Some(&analysis))))
+    });
     g.bench_function("events extract", |b| {
         b.iter(|| black_box(sitrep_events::extract(&doc, &analysis, &places)))
     });

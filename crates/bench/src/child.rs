@@ -64,8 +64,14 @@ impl Input {
     fn paths(&self) -> Result<Vec<PathBuf>, BenchError> {
         let mut out = self.paths.clone();
         if let Some(l) = &self.list {
-            let s = std::fs::read_to_string(l).map_err(BenchError::io(format!("reading {}", l.display())))?;
-            out.extend(s.lines().map(str::trim).filter(|l| !l.is_empty()).map(PathBuf::from));
+            let s = std::fs::read_to_string(l)
+                .map_err(BenchError::io(format!("reading {}", l.display())))?;
+            out.extend(
+                s.lines()
+                    .map(str::trim)
+                    .filter(|l| !l.is_empty())
+                    .map(PathBuf::from),
+            );
         }
         Ok(out)
     }
@@ -136,7 +142,9 @@ pub fn main(what: What) -> Result<(), BenchError> {
     let line = match what {
         What::E2e { input, db } => serde_json::to_string(&e2e(&input.paths()?, &db)?),
         What::Stages { input, db } => serde_json::to_string(&stages(&input.paths()?, &db)?),
-        What::Gold { gold, predictions } => serde_json::to_string(&gold_run(&gold, predictions.as_deref())?),
+        What::Gold { gold, predictions } => {
+            serde_json::to_string(&gold_run(&gold, predictions.as_deref())?)
+        }
     }
     .map_err(BenchError::json("child result"))?;
     println!("{line}");
@@ -186,11 +194,13 @@ fn fresh_db(db: &Path) -> Result<(), BenchError> {
     for ext in ["", "-wal", "-shm"] {
         let p = PathBuf::from(format!("{}{ext}", db.display()));
         if p.exists() {
-            std::fs::remove_file(&p).map_err(BenchError::io(format!("removing {}", p.display())))?;
+            std::fs::remove_file(&p)
+                .map_err(BenchError::io(format!("removing {}", p.display())))?;
         }
     }
     if let Some(dir) = db.parent() {
-        std::fs::create_dir_all(dir).map_err(BenchError::io(format!("creating {}", dir.display())))?;
+        std::fs::create_dir_all(dir)
+            .map_err(BenchError::io(format!("creating {}", dir.display())))?;
     }
     Ok(())
 }
@@ -220,7 +230,10 @@ fn e2e(paths: &[PathBuf], db: &Path) -> Result<E2eResult, BenchError> {
         .map(|at| end.duration_since(at).as_secs_f64())
         .unwrap_or(0.0);
     drop(store);
-    let db_bytes = ["", "-wal"].iter().map(|e| file_len(Path::new(&format!("{}{e}", db.display())))).sum();
+    let db_bytes = ["", "-wal"]
+        .iter()
+        .map(|e| file_len(Path::new(&format!("{}{e}", db.display()))))
+        .sum();
     Ok(E2eResult {
         load_s,
         files: report.files,
@@ -264,7 +277,15 @@ fn fill_date(doc: &mut Document, a: &Analysis) {
     }
 }
 
-const STAGES: [&str; 7] = ["read+prepare", "dedup", "language", "geo", "events", "store", "resolve"];
+const STAGES: [&str; 7] = [
+    "read+prepare",
+    "dedup",
+    "language",
+    "geo",
+    "events",
+    "store",
+    "resolve",
+];
 
 fn stages(paths: &[PathBuf], db: &Path) -> Result<StagesResult, BenchError> {
     fresh_db(db)?;
@@ -273,8 +294,13 @@ fn stages(paths: &[PathBuf], db: &Path) -> Result<StagesResult, BenchError> {
     let load_s = t.elapsed().as_secs_f64();
     let load_rss_kb = rss_kb();
     let mut store = Store::open(db)?;
-    let mut st: Vec<StageStat> =
-        STAGES.iter().map(|n| StageStat { name: n.to_string(), ..Default::default() }).collect();
+    let mut st: Vec<StageStat> = STAGES
+        .iter()
+        .map(|n| StageStat {
+            name: n.to_string(),
+            ..Default::default()
+        })
+        .collect();
     let (files, _errors) = sitrep_ingest::discover(paths);
     let mut dups = DupIndex::new();
     let chunk = Options::default().chunk;
@@ -285,7 +311,13 @@ fn stages(paths: &[PathBuf], db: &Path) -> Result<StagesResult, BenchError> {
             let bytes: u64 = group.iter().map(|f| file_len(f)).sum();
             let docs: Vec<Document> = group
                 .par_iter()
-                .flat_map_iter(|f| sitrep_ingest::read_file(f).ok().into_iter().flatten().filter_map(Result::ok))
+                .flat_map_iter(|f| {
+                    sitrep_ingest::read_file(f)
+                        .ok()
+                        .into_iter()
+                        .flatten()
+                        .filter_map(Result::ok)
+                })
                 .filter_map(|item| sitrep_ingest::prepare(item).ok())
                 .collect();
             (docs, bytes)
@@ -307,13 +339,19 @@ fn stages(paths: &[PathBuf], db: &Path) -> Result<StagesResult, BenchError> {
             (docs, sigs)
         });
 
-        let analyses: Vec<Analysis> =
-            timed(&mut st[2], || docs.par_iter().map(|d| engines.language.analyze(d)).collect());
+        let analyses: Vec<Analysis> = timed(&mut st[2], || {
+            docs.par_iter()
+                .map(|d| engines.language.analyze(d))
+                .collect()
+        });
         for (d, a) in docs.iter_mut().zip(&analyses) {
             fill_date(d, a);
         }
         let geos: Vec<GeoAnalysis> = timed(&mut st[3], || {
-            docs.par_iter().zip(analyses.par_iter()).map(|(d, a)| engines.geo.analyze(d, Some(a))).collect()
+            docs.par_iter()
+                .zip(analyses.par_iter())
+                .map(|(d, a)| engines.geo.analyze(d, Some(a)))
+                .collect()
         });
         let mentions: Vec<Vec<EventMention>> = timed(&mut st[4], || {
             docs.par_iter()
@@ -328,13 +366,15 @@ fn stages(paths: &[PathBuf], db: &Path) -> Result<StagesResult, BenchError> {
             .zip(geos)
             .zip(mentions)
             .zip(sigs)
-            .map(|((((document, analysis), geo), mentions), sig)| NewDocument {
-                document,
-                signature: Some(sig.to_bytes()),
-                analysis,
-                geo,
-                mentions,
-            })
+            .map(
+                |((((document, analysis), geo), mentions), sig)| NewDocument {
+                    document,
+                    signature: Some(sig.to_bytes()),
+                    analysis,
+                    geo,
+                    mentions,
+                },
+            )
             .collect();
         timed(&mut st[5], || store.insert_batch(&batch))?;
         for s in &mut st[1..6] {
@@ -345,11 +385,16 @@ fn stages(paths: &[PathBuf], db: &Path) -> Result<StagesResult, BenchError> {
         done += group.len();
         let step = (files.len() / 10).max(1);
         if done / step != before / step {
-            eprintln!("  stages: {done}/{} files, {:.0} s", files.len(), t0.elapsed().as_secs_f64());
+            eprintln!(
+                "  stages: {done}/{} files, {:.0} s",
+                files.len(),
+                t0.elapsed().as_secs_f64()
+            );
         }
     }
 
-    let (mut resolve_load_s, mut resolve_s, mut resolve_write_s, mut n_mentions, mut n_events) = (0.0, 0.0, 0.0, 0, 0);
+    let (mut resolve_load_s, mut resolve_s, mut resolve_write_s, mut n_mentions, mut n_events) =
+        (0.0, 0.0, 0.0, 0, 0);
     let res: Result<(), BenchError> = timed(&mut st[6], || {
         let t = Instant::now();
         let mentions = store.event_mentions()?;
@@ -433,5 +478,7 @@ fn gold_run(path: &Path, predictions: Option<&Path>) -> Result<GoldResult, Bench
         let s = serde_json::to_string_pretty(&preds).map_err(BenchError::json("predictions"))?;
         std::fs::write(p, s).map_err(BenchError::io(format!("writing {}", p.display())))?;
     }
-    Ok(GoldResult { scores: gold::score(&g, &preds) })
+    Ok(GoldResult {
+        scores: gold::score(&g, &preds),
+    })
 }

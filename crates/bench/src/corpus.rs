@@ -70,7 +70,9 @@ pub fn example_paragraphs(dir: &Path) -> Vec<String> {
     files.sort();
     let mut out = Vec::new();
     for f in files {
-        let Ok(text) = std::fs::read_to_string(&f) else { continue };
+        let Ok(text) = std::fs::read_to_string(&f) else {
+            continue;
+        };
         let text = text.replace("\r\n", "\n");
         for para in text.split("\n\n") {
             let p = para.trim();
@@ -98,7 +100,11 @@ fn esc(s: &str) -> String {
 
 /// An article as an HTML page with typical boilerplate around the text.
 fn html_page(a: &synth::Article, related: &[&str]) -> String {
-    let reporter = a.text.lines().find_map(|l| l.strip_prefix("By ")).unwrap_or("Staff");
+    let reporter = a
+        .text
+        .lines()
+        .find_map(|l| l.strip_prefix("By "))
+        .unwrap_or("Staff");
     let mut h = String::with_capacity(a.body.len() * 2 + 2048);
     let _ = write!(
         h,
@@ -118,7 +124,12 @@ fn html_page(a: &synth::Article, related: &[&str]) -> String {
         d = a.published,
         r = esc(reporter),
     );
-    for (k, para) in a.body.split("\n\n").filter(|p| !p.trim().is_empty()).enumerate() {
+    for (k, para) in a
+        .body
+        .split("\n\n")
+        .filter(|p| !p.trim().is_empty())
+        .enumerate()
+    {
         let _ = writeln!(h, "<p>{}</p>", esc(para.trim()));
         if k == 1 {
             h.push_str("<div class=\"ad-slot\">Advertisement</div>\n");
@@ -165,11 +176,18 @@ fn make(bank: &Bank, paras: &[String], seed: u64, i: u64) -> (&'static str, Stri
             text.push_str("\n\n");
         }
         // Unique content per article, so none is an exact duplicate.
-        let _ = writeln!(text, "This is dispatch number {} from the {} desk.", i + 1, a.outlet);
+        let _ = writeln!(
+            text,
+            "This is dispatch number {} from the {} desk.",
+            i + 1,
+            a.outlet
+        );
         return ("txt", text, 2);
     }
     if i % 5 == 2 {
-        let related: Vec<&str> = (0..3).map(|_| bank.titles[rng.below(bank.titles.len())]).collect();
+        let related: Vec<&str> = (0..3)
+            .map(|_| bank.titles[rng.below(bank.titles.len())])
+            .collect();
         return ("html", html_page(&a, &related), 1);
     }
     ("txt", a.text, 0)
@@ -192,7 +210,8 @@ pub fn ensure(work: &Path, n: u64, seed: u64, examples: &Path) -> Result<Corpus,
     eprintln!("generating {n} articles in {} ...", dir.display());
     let t0 = Instant::now();
     if dir.exists() {
-        std::fs::remove_dir_all(&dir).map_err(BenchError::io(format!("removing {}", dir.display())))?;
+        std::fs::remove_dir_all(&dir)
+            .map_err(BenchError::io(format!("removing {}", dir.display())))?;
     }
     let bank = Bank::load();
     let folders = n.div_ceil(1000);
@@ -200,7 +219,8 @@ pub fn ensure(work: &Path, n: u64, seed: u64, examples: &Path) -> Result<Corpus,
         .into_par_iter()
         .map(|f| -> Result<[u64; 4], BenchError> {
             let sub = dir.join(format!("{f:04}"));
-            std::fs::create_dir_all(&sub).map_err(BenchError::io(format!("creating {}", sub.display())))?;
+            std::fs::create_dir_all(&sub)
+                .map_err(BenchError::io(format!("creating {}", sub.display())))?;
             let mut t = [0u64; 4];
             for i in f * 1000..((f + 1) * 1000).min(n) {
                 let (ext, content, kind) = make(&bank, &paras, seed, i);
@@ -212,7 +232,10 @@ pub fn ensure(work: &Path, n: u64, seed: u64, examples: &Path) -> Result<Corpus,
             }
             Ok(t)
         })
-        .try_reduce(|| [0u64; 4], |a, b| Ok([a[0] + b[0], a[1] + b[1], a[2] + b[2], a[3] + b[3]]))?;
+        .try_reduce(
+            || [0u64; 4],
+            |a, b| Ok([a[0] + b[0], a[1] + b[1], a[2] + b[2], a[3] + b[3]]),
+        )?;
     let c = Corpus {
         dir: dir.clone(),
         articles: n,
@@ -232,7 +255,9 @@ pub fn first_files(c: &Corpus, max: u64) -> Vec<PathBuf> {
     let mut out = Vec::new();
     for f in 0..c.articles.div_ceil(1000) {
         let sub = c.dir.join(format!("{f:04}"));
-        let Ok(rd) = std::fs::read_dir(&sub) else { continue };
+        let Ok(rd) = std::fs::read_dir(&sub) else {
+            continue;
+        };
         let mut files: Vec<PathBuf> = rd.filter_map(|e| e.ok().map(|e| e.path())).collect();
         files.sort();
         for p in files {
@@ -250,7 +275,10 @@ mod tests {
     use super::*;
 
     fn examples() -> PathBuf {
-        PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../../examples/corpus"))
+        PathBuf::from(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../../examples/corpus"
+        ))
     }
 
     #[test]

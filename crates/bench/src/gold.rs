@@ -76,7 +76,8 @@ pub struct Scores {
 }
 
 pub fn load(path: &Path) -> Result<Gold, BenchError> {
-    let s = std::fs::read_to_string(path).map_err(BenchError::io(format!("reading {}", path.display())))?;
+    let s = std::fs::read_to_string(path)
+        .map_err(BenchError::io(format!("reading {}", path.display())))?;
     serde_json::from_str(&s).map_err(BenchError::json(format!("parsing {}", path.display())))
 }
 
@@ -86,7 +87,10 @@ fn name_tokens(s: &str) -> Vec<String> {
     let s = s.trim().trim_end_matches("'s").trim_end_matches("’s");
     s.split(|c: char| c.is_whitespace())
         .filter(|w| !w.is_empty() && !w.ends_with('.'))
-        .map(|w| w.trim_matches(|c: char| !c.is_alphanumeric()).to_lowercase())
+        .map(|w| {
+            w.trim_matches(|c: char| !c.is_alphanumeric())
+                .to_lowercase()
+        })
         .filter(|w| !w.is_empty())
         .collect()
 }
@@ -113,7 +117,10 @@ fn occurrences(text: &str, needle: &str) -> Vec<(usize, usize)> {
     while let Some(rel) = text[from..].find(needle) {
         let b = from + rel;
         let e = b + needle.len();
-        let before_ok = !text[..b].chars().next_back().is_some_and(char::is_alphanumeric);
+        let before_ok = !text[..b]
+            .chars()
+            .next_back()
+            .is_some_and(char::is_alphanumeric);
         let after_ok = !text[e..].chars().next().is_some_and(char::is_alphanumeric);
         if before_ok && after_ok {
             let cs = text[..b].chars().count();
@@ -145,7 +152,8 @@ fn ratio(n: usize, d: usize) -> f64 {
 pub fn score(gold: &Gold, preds: &HashMap<String, Prediction>) -> Scores {
     let empty = Prediction::default();
     let (mut p_tp, mut p_pred, mut p_found, mut p_gold) = (0, 0, 0, 0);
-    let (mut t_gold, mut t_found, mut t_pred, mut t_pred_ok, mut a_n, mut a_ok) = (0, 0, 0, 0, 0, 0);
+    let (mut t_gold, mut t_found, mut t_pred, mut t_pred_ok, mut a_n, mut a_ok) =
+        (0, 0, 0, 0, 0, 0);
     for doc in &gold.documents {
         let pred = preds.get(&doc.id).unwrap_or(&empty);
         // Persons: distinct names per paragraph.
@@ -159,8 +167,14 @@ pub fn score(gold: &Gold, preds: &HashMap<String, Prediction>) -> Scores {
         }
         p_gold += golds.len();
         p_pred += names.len();
-        p_tp += names.iter().filter(|n| golds.iter().any(|g| same_person(n, g))).count();
-        p_found += golds.iter().filter(|g| names.iter().any(|n| same_person(n, g))).count();
+        p_tp += names
+            .iter()
+            .filter(|n| golds.iter().any(|g| same_person(n, g)))
+            .count();
+        p_found += golds
+            .iter()
+            .filter(|g| names.iter().any(|n| same_person(n, g)))
+            .count();
 
         // Places: every whole-word occurrence of a gold surface.
         let mut gold_occ: Vec<((usize, usize), &GoldToponym)> = Vec::new();
@@ -174,11 +188,17 @@ pub fn score(gold: &Gold, preds: &HashMap<String, Prediction>) -> Scores {
         let overlaps = |a: (usize, usize), p: &PredPlace| p.start < a.1 && a.0 < p.end;
         for ((s, e), t) in &gold_occ {
             t_gold += 1;
-            let hits: Vec<&PredPlace> = pred.places.iter().filter(|p| overlaps((*s, *e), p)).collect();
+            let hits: Vec<&PredPlace> = pred
+                .places
+                .iter()
+                .filter(|p| overlaps((*s, *e), p))
+                .collect();
             if !hits.is_empty() {
                 t_found += 1;
             }
-            if let (Some(glat), Some(glon), true) = (t.lat, t.lon, t.kind == "city" || t.kind == "locality") {
+            if let (Some(glat), Some(glon), true) =
+                (t.lat, t.lon, t.kind == "city" || t.kind == "locality")
+            {
                 a_n += 1;
                 let near = hits.iter().any(|p| match (p.lat, p.lon) {
                     (Some(la), Some(lo)) => haversine_km(glat, glon, la, lo) <= 161.0,
@@ -190,7 +210,11 @@ pub fn score(gold: &Gold, preds: &HashMap<String, Prediction>) -> Scores {
             }
         }
         t_pred += pred.places.len();
-        t_pred_ok += pred.places.iter().filter(|p| gold_occ.iter().any(|(o, _)| overlaps(*o, p))).count();
+        t_pred_ok += pred
+            .places
+            .iter()
+            .filter(|p| gold_occ.iter().any(|(o, _)| overlaps(*o, p)))
+            .count();
     }
     let (pp, pr) = (ratio(p_tp, p_pred), ratio(p_found, p_gold));
     Scores {
@@ -198,7 +222,11 @@ pub fn score(gold: &Gold, preds: &HashMap<String, Prediction>) -> Scores {
         person_gold: p_gold,
         person_precision: pp,
         person_recall: pr,
-        person_f1: if pp + pr > 0.0 { 2.0 * pp * pr / (pp + pr) } else { 0.0 },
+        person_f1: if pp + pr > 0.0 {
+            2.0 * pp * pr / (pp + pr)
+        } else {
+            0.0
+        },
         toponym_gold: t_gold,
         toponym_recall: ratio(t_found, t_gold),
         toponym_precision: ratio(t_pred_ok, t_pred),
@@ -224,7 +252,13 @@ mod tests {
     }
 
     fn place(text: &str, start: usize, lat: Option<f64>) -> PredPlace {
-        PredPlace { start, end: start + text.chars().count(), text: text.into(), lat, lon: lat.map(|_| 37.2) }
+        PredPlace {
+            start,
+            end: start + text.chars().count(),
+            text: text.into(),
+            lat,
+            lon: lat.map(|_| 37.2),
+        }
     }
 
     #[test]
@@ -236,8 +270,16 @@ mod tests {
         assert_eq!(occurrences(text, "Syria").len(), 1);
         let perfect = Prediction {
             persons: vec![
-                PredSpan { start: 0, end: 0, text: "Col. Rania Haddad".into() },
-                PredSpan { start: 0, end: 0, text: "Haddad".into() },
+                PredSpan {
+                    start: 0,
+                    end: 0,
+                    text: "Col. Rania Haddad".into(),
+                },
+                PredSpan {
+                    start: 0,
+                    end: 0,
+                    text: "Haddad".into(),
+                },
             ],
             places: vec![
                 place("ALEPPO", 0, Some(36.3)),
@@ -247,12 +289,22 @@ mod tests {
         };
         let s = score(&g, &HashMap::from([("a".to_string(), perfect)]));
         assert_eq!((s.person_precision, s.person_recall), (1.0, 1.0));
-        assert_eq!((s.toponym_recall, s.toponym_precision, s.acc161, s.acc161_n), (1.0, 1.0, 1.0, 2));
+        assert_eq!(
+            (s.toponym_recall, s.toponym_precision, s.acc161, s.acc161_n),
+            (1.0, 1.0, 1.0, 2)
+        );
 
         let partial = Prediction {
-            persons: vec![PredSpan { start: 0, end: 0, text: "Shelling".into() }],
+            persons: vec![PredSpan {
+                start: 0,
+                end: 0,
+                text: "Shelling".into(),
+            }],
             // Aleppo placed 1,000+ km away; a false place; ALEPPO missed.
-            places: vec![place("Aleppo", at("Aleppo"), Some(46.0)), place("coast", at("coast"), None)],
+            places: vec![
+                place("Aleppo", at("Aleppo"), Some(46.0)),
+                place("coast", at("coast"), None),
+            ],
         };
         let s = score(&g, &HashMap::from([("a".to_string(), partial)]));
         assert_eq!((s.person_precision, s.person_recall), (0.0, 0.0));
@@ -270,13 +322,27 @@ mod tests {
 
     #[test]
     fn shipped_gold_is_consistent() {
-        let g = load(Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/../../bench/gold/gold.json"))).unwrap();
+        let g = load(Path::new(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../../bench/gold/gold.json"
+        )))
+        .unwrap();
         assert_eq!(g.documents.len(), 10);
         for d in &g.documents {
             for t in &d.toponyms {
-                assert!(!occurrences(&d.text, &t.surface).is_empty(), "{}: {}", d.id, t.surface);
+                assert!(
+                    !occurrences(&d.text, &t.surface).is_empty(),
+                    "{}: {}",
+                    d.id,
+                    t.surface
+                );
                 if t.kind == "city" || t.kind == "locality" {
-                    assert!(t.lat.is_some() && t.lon.is_some(), "{}: {}", d.id, t.surface);
+                    assert!(
+                        t.lat.is_some() && t.lon.is_some(),
+                        "{}: {}",
+                        d.id,
+                        t.surface
+                    );
                 }
             }
             for p in &d.persons {

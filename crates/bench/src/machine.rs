@@ -19,7 +19,9 @@ pub struct Machine {
 
 fn cmd_out(prog: &str, args: &[&str]) -> Option<String> {
     let out = Command::new(prog).args(args).output().ok()?;
-    out.status.success().then(|| String::from_utf8_lossy(&out.stdout).trim().to_string())
+    out.status
+        .success()
+        .then(|| String::from_utf8_lossy(&out.stdout).trim().to_string())
 }
 
 pub fn load_avg() -> String {
@@ -46,13 +48,18 @@ impl Machine {
                     .and_then(|l| l.split_whitespace().nth(1).and_then(|v| v.parse().ok()))
             })
             .unwrap_or(0.0);
-        let mut commit = cmd_out("git", &["rev-parse", "--short=12", "HEAD"]).unwrap_or_else(|| "unknown".into());
+        let mut commit = cmd_out("git", &["rev-parse", "--short=12", "HEAD"])
+            .unwrap_or_else(|| "unknown".into());
         // A dirty tree is what was measured; say so rather than pretend.
-        if cmd_out("git", &["status", "--porcelain", "--untracked-files=no"]).is_some_and(|s| !s.is_empty()) {
+        if cmd_out("git", &["status", "--porcelain", "--untracked-files=no"])
+            .is_some_and(|s| !s.is_empty())
+        {
             commit.push_str(" + uncommitted changes");
         }
         Machine {
-            cpus: std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1),
+            cpus: std::thread::available_parallelism()
+                .map(|n| n.get())
+                .unwrap_or(1),
             cpu_model,
             ram_gib: ram_kb / (1024.0 * 1024.0),
             kernel: std::fs::read_to_string("/proc/sys/kernel/osrelease")

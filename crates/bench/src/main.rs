@@ -20,7 +20,10 @@ mod report;
 mod run;
 
 #[derive(Parser, Debug)]
-#[command(name = "sitrep-bench", about = "Sitrep benchmarks: stages, scaling, and the side-by-side peer")]
+#[command(
+    name = "sitrep-bench",
+    about = "Sitrep benchmarks: stages, scaling, and the side-by-side peer"
+)]
 struct Cli {
     /// Synthetic corpus sizes (articles) for the scaling curve.
     #[arg(long, value_delimiter = ',', default_value = "1000,10000,100000")]

@@ -79,7 +79,9 @@ fn pid_rss_kb(pid: libc::pid_t) -> u64 {
 pub fn run_child(mut cmd: Command, what: &str) -> Result<ChildRun, BenchError> {
     cmd.stdout(Stdio::piped()).stderr(Stdio::piped());
     let t0 = Instant::now();
-    let mut child = cmd.spawn().map_err(BenchError::io(format!("cannot start {what}")))?;
+    let mut child = cmd
+        .spawn()
+        .map_err(BenchError::io(format!("cannot start {what}")))?;
     // Readers on their own threads, so a full pipe never blocks the child.
     let out_reader = child.stdout.take().map(|mut out| {
         std::thread::spawn(move || {
@@ -115,7 +117,10 @@ pub fn run_child(mut cmd: Command, what: &str) -> Result<ChildRun, BenchError> {
             break;
         }
         if r < 0 {
-            return Err(BenchError::Child(format!("{what}: wait4 failed: {}", std::io::Error::last_os_error())));
+            return Err(BenchError::Child(format!(
+                "{what}: wait4 failed: {}",
+                std::io::Error::last_os_error()
+            )));
         }
         let rss = pid_rss_kb(pid);
         if limit > 0 && rss > limit && killed_at.is_none() {
@@ -129,7 +134,10 @@ pub fn run_child(mut cmd: Command, what: &str) -> Result<ChildRun, BenchError> {
     if let Some(h) = err_reader {
         let _ = h.join();
     }
-    let last = last_line.lock().map(|g| g.trim().to_string()).unwrap_or_default();
+    let last = last_line
+        .lock()
+        .map(|g| g.trim().to_string())
+        .unwrap_or_default();
     if let Some(rss) = killed_at {
         return Err(BenchError::Child(format!(
             "{what}: killed after {:.0} s at {} MB RSS (limit {} MB, --max-rss-mb); last progress: {last}",
@@ -139,15 +147,24 @@ pub fn run_child(mut cmd: Command, what: &str) -> Result<ChildRun, BenchError> {
         )));
     }
     if !libc::WIFEXITED(status) || libc::WEXITSTATUS(status) != 0 {
-        return Err(BenchError::Child(format!("{what} failed (wait status {status}); last output: {last}")));
+        return Err(BenchError::Child(format!(
+            "{what} failed (wait status {status}); last output: {last}"
+        )));
     }
     // Linux reports ru_maxrss in KiB.
     let tv = |t: libc::timeval| t.tv_sec as f64 + t.tv_usec as f64 / 1e6;
-    Ok(ChildRun { stdout, maxrss_kb: ru.ru_maxrss.max(0) as u64, cpu_s: tv(ru.ru_utime) + tv(ru.ru_stime) })
+    Ok(ChildRun {
+        stdout,
+        maxrss_kb: ru.ru_maxrss.max(0) as u64,
+        cpu_s: tv(ru.ru_utime) + tv(ru.ru_stime),
+    })
 }
 
 /// The last line of a child's stdout that parses as JSON.
-pub fn last_json<T: serde::de::DeserializeOwned>(run: &ChildRun, what: &str) -> Result<T, BenchError> {
+pub fn last_json<T: serde::de::DeserializeOwned>(
+    run: &ChildRun,
+    what: &str,
+) -> Result<T, BenchError> {
     let line = run
         .stdout
         .lines()

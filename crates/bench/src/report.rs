@@ -32,7 +32,8 @@ pub fn merge(previous: Option<Results>, mut now: Results) -> Results {
             now.sizes.push(old);
         }
     }
-    now.sizes.sort_by_key(|r| r.synthetic.as_ref().map(|c| c.articles).unwrap_or(0));
+    now.sizes
+        .sort_by_key(|r| r.synthetic.as_ref().map(|c| c.articles).unwrap_or(0));
     if now.gold.is_none() {
         now.gold = prev.gold;
     }
@@ -76,14 +77,23 @@ fn input_desc(r: &InputRun) -> String {
             c.remixed,
             mb(c.bytes)
         ),
-        None => format!("{} ({} articles, {:.2} MB)", r.label, r.e2e.items, mb(r.e2e.bytes)),
+        None => format!(
+            "{} ({} articles, {:.2} MB)",
+            r.label,
+            r.e2e.items,
+            mb(r.e2e.bytes)
+        ),
     }
 }
 
 fn stage_rows(out: &mut String, label: &str, s: &StagesResult) {
     let _ = write!(out, "| {label} |");
     for st in &s.stages {
-        let unit = if st.name == "resolve" { " mentions" } else { "" };
+        let unit = if st.name == "resolve" {
+            " mentions"
+        } else {
+            ""
+        };
         let _ = write!(
             out,
             " {:.0}{unit}/s ({:.0}/CPU-s) · {:.1} MB/s · {} MB |",
@@ -165,13 +175,20 @@ pub fn render(r: &Results) -> String {
     }
 
     // Scaling.
-    let base = r.sizes.iter().find(|x| x.failed.is_none()).map(|s| per_s(s.e2e.seconds, s.e2e.items as f64));
+    let base = r
+        .sizes
+        .iter()
+        .find(|x| x.failed.is_none())
+        .map(|s| per_s(s.e2e.seconds, s.e2e.items as f64));
     o.push_str("\n### Scaling curve\n\nSame runs. Near-linear growth keeps the time per 1,000 articles flat; \
                 memory should stay flat too (documents are streamed in chunks).\n\n");
     o.push_str("| articles | ingest s | s per 1k articles | vs smallest | resolve s | peak RSS MB |\n|---:|---:|---:|---:|---:|---:|\n");
     for row in r.sizes.iter().filter(|x| x.failed.is_none()) {
         let per_k = 1000.0 * per_s(row.e2e.seconds, row.e2e.items as f64);
-        let rel = base.filter(|b| *b > 0.0).map(|b| format!("{:.2}", per_k / (1000.0 * b))).unwrap_or_default();
+        let rel = base
+            .filter(|b| *b > 0.0)
+            .map(|b| format!("{:.2}", per_k / (1000.0 * b)))
+            .unwrap_or_default();
         let _ = writeln!(
             o,
             "| {} | {:.1} | {:.3} | {rel} | {:.2} | {} |",
@@ -184,7 +201,12 @@ pub fn render(r: &Results) -> String {
     }
 
     // Stages.
-    let staged: Vec<&InputRun> = r.shared.iter().chain(&r.sizes).filter(|x| x.stages.is_some()).collect();
+    let staged: Vec<&InputRun> = r
+        .shared
+        .iter()
+        .chain(&r.sizes)
+        .filter(|x| x.stages.is_some())
+        .collect();
     if !staged.is_empty() {
         o.push_str("\n### Per stage\n\nThe stage functions called one stage at a time over chunks of 512 documents \
                     (each stage parallel across documents with rayon), in a second child process. Each cell: \
@@ -247,27 +269,59 @@ pub fn render(r: &Results) -> String {
             let s_aps = per_s(p.sitrep.items as f64, p.sitrep.seconds);
             let p_aps = per_s(p.peer.articles as f64, p.peer.seconds);
             o.push_str("| measure | Sitrep | peer | Sitrep / peer |\n|---|---:|---:|---:|\n");
-            let _ = writeln!(o, "| articles read | {} | {} | |", p.sitrep.items, p.peer.articles);
-            let _ = writeln!(o, "| articles/s | {s_aps:.0} | {p_aps:.1} | {} |", ratio(s_aps, p_aps));
-            let (s_cpu, p_cpu) =
-                (per_s(p.sitrep.items as f64, p.sitrep.cpu_s), per_s(p.peer.articles as f64, p.peer.cpu_seconds));
-            let _ = writeln!(o, "| articles per CPU-second | {s_cpu:.0} | {p_cpu:.1} | {} |", ratio(s_cpu, p_cpu));
-            let (s_mbs, p_mbs) = (per_s(mb(p.sitrep.bytes), p.sitrep.seconds), per_s(mb(p.peer.bytes), p.peer.seconds));
-            let _ = writeln!(o, "| MB/s | {s_mbs:.2} | {p_mbs:.3} | {} |", ratio(s_mbs, p_mbs));
-            let _ = writeln!(o, "| load s | {:.2} | {:.2} | |", p.sitrep.load_s, p.peer.load_seconds);
+            let _ = writeln!(
+                o,
+                "| articles read | {} | {} | |",
+                p.sitrep.items, p.peer.articles
+            );
+            let _ = writeln!(
+                o,
+                "| articles/s | {s_aps:.0} | {p_aps:.1} | {} |",
+                ratio(s_aps, p_aps)
+            );
+            let (s_cpu, p_cpu) = (
+                per_s(p.sitrep.items as f64, p.sitrep.cpu_s),
+                per_s(p.peer.articles as f64, p.peer.cpu_seconds),
+            );
+            let _ = writeln!(
+                o,
+                "| articles per CPU-second | {s_cpu:.0} | {p_cpu:.1} | {} |",
+                ratio(s_cpu, p_cpu)
+            );
+            let (s_mbs, p_mbs) = (
+                per_s(mb(p.sitrep.bytes), p.sitrep.seconds),
+                per_s(mb(p.peer.bytes), p.peer.seconds),
+            );
+            let _ = writeln!(
+                o,
+                "| MB/s | {s_mbs:.2} | {p_mbs:.3} | {} |",
+                ratio(s_mbs, p_mbs)
+            );
+            let _ = writeln!(
+                o,
+                "| load s | {:.2} | {:.2} | |",
+                p.sitrep.load_s, p.peer.load_seconds
+            );
             let _ = writeln!(
                 o,
                 "| peak RSS MB | {} | {} | {} |",
                 rss(p.sitrep_rss_kb),
                 rss(p.peer.peak_rss_kb.max(p.peer_rss_kb)),
-                ratio(p.sitrep_rss_kb as f64, p.peer.peak_rss_kb.max(p.peer_rss_kb) as f64)
+                ratio(
+                    p.sitrep_rss_kb as f64,
+                    p.peer.peak_rss_kb.max(p.peer_rss_kb) as f64
+                )
             );
             let rows: [(&str, f64, f64); 6] = [
                 ("persons precision", g.person_precision, q.person_precision),
                 ("persons recall", g.person_recall, q.person_recall),
                 ("persons F1", g.person_f1, q.person_f1),
                 ("toponym recall", g.toponym_recall, q.toponym_recall),
-                ("toponym precision", g.toponym_precision, q.toponym_precision),
+                (
+                    "toponym precision",
+                    g.toponym_precision,
+                    q.toponym_precision,
+                ),
                 ("Acc@161 km", g.acc161, q.acc161),
             ];
             for (name, s, pe) in rows {
@@ -278,11 +332,27 @@ pub fn render(r: &Results) -> String {
                 "\n({} gold persons, {} gold toponym occurrences, {} scored for distance.)\n",
                 g.person_gold, g.toponym_gold, g.acc161_n
             );
-            let e2e_best = r.sizes.iter().map(|x| per_s(x.e2e.items as f64, x.e2e.seconds)).fold(0.0, f64::max);
-            let worst_rss = r.sizes.iter().chain(r.shared.iter()).map(|x| x.e2e_rss_kb).max().unwrap_or(0);
-            let failed: Vec<&str> =
-                r.sizes.iter().filter(|x| x.failed.is_some()).map(|x| x.label.as_str()).collect();
-            let acc_ok = g.person_f1 >= q.person_f1 && g.toponym_recall >= q.toponym_recall && g.acc161 >= q.acc161;
+            let e2e_best = r
+                .sizes
+                .iter()
+                .map(|x| per_s(x.e2e.items as f64, x.e2e.seconds))
+                .fold(0.0, f64::max);
+            let worst_rss = r
+                .sizes
+                .iter()
+                .chain(r.shared.iter())
+                .map(|x| x.e2e_rss_kb)
+                .max()
+                .unwrap_or(0);
+            let failed: Vec<&str> = r
+                .sizes
+                .iter()
+                .filter(|x| x.failed.is_some())
+                .map(|x| x.label.as_str())
+                .collect();
+            let acc_ok = g.person_f1 >= q.person_f1
+                && g.toponym_recall >= q.toponym_recall
+                && g.acc161 >= q.acc161;
             let _ = writeln!(
                 o,
                 "Targets (issue 7): ≥ 100× the peer's articles/s: {} ({}); equal or better accuracy: {}; \
@@ -322,7 +392,12 @@ pub fn splice(path: &Path, section: &str) -> Result<(), BenchError> {
     let old = match std::fs::read_to_string(path) {
         Ok(s) => s,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => String::new(),
-        Err(e) => return Err(BenchError::Io { what: format!("reading {}", path.display()), source: e }),
+        Err(e) => {
+            return Err(BenchError::Io {
+                what: format!("reading {}", path.display()),
+                source: e,
+            })
+        }
     };
     let new = splice_text(&old, section);
     std::fs::write(path, new).map_err(BenchError::io(format!("writing {}", path.display())))
@@ -355,7 +430,13 @@ mod tests {
         let sec = format!("{BEGIN}\nnew\n{END}");
         assert_eq!(splice_text("", &sec), format!("{sec}\n"));
         let with = format!("# Ingest\nx\n\n{BEGIN}\nold\n{END}\n## After\ny\n");
-        assert_eq!(splice_text(&with, &sec), format!("# Ingest\nx\n\n{sec}\n## After\ny\n"));
-        assert_eq!(splice_text("# Ingest\nx", &sec), format!("# Ingest\nx\n\n{sec}\n"));
+        assert_eq!(
+            splice_text(&with, &sec),
+            format!("# Ingest\nx\n\n{sec}\n## After\ny\n")
+        );
+        assert_eq!(
+            splice_text("# Ingest\nx", &sec),
+            format!("# Ingest\nx\n\n{sec}\n")
+        );
     }
 }

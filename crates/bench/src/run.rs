@@ -177,7 +177,11 @@ fn measure_input(
         }
         Err(e) => return Err(e),
     };
-    let st = if with_stages { Some(stages(input, &db, label)?) } else { None };
+    let st = if with_stages {
+        Some(stages(input, &db, label)?)
+    } else {
+        None
+    };
     Ok(InputRun {
         label: label.into(),
         failed: None,
@@ -195,7 +199,9 @@ fn files_under(dir: &Path) -> Vec<PathBuf> {
     let mut out = Vec::new();
     let mut stack = vec![dir.to_path_buf()];
     while let Some(d) = stack.pop() {
-        let Ok(rd) = std::fs::read_dir(&d) else { continue };
+        let Ok(rd) = std::fs::read_dir(&d) else {
+            continue;
+        };
         for e in rd.flatten() {
             let p = e.path();
             if p.is_dir() {
@@ -210,7 +216,11 @@ fn files_under(dir: &Path) -> Vec<PathBuf> {
 }
 
 fn peer_run(a: &Args, work: &Path, stamp: &Stamp) -> Result<PeerRun, BenchError> {
-    let mut files = if a.shared.is_dir() { files_under(&a.shared) } else { Vec::new() };
+    let mut files = if a.shared.is_dir() {
+        files_under(&a.shared)
+    } else {
+        Vec::new()
+    };
     let n_shared = files.len();
     let c = corpus::ensure(work, a.peer_max, a.seed, &a.examples)?;
     files.extend(corpus::first_files(&c, a.peer_max));
@@ -218,7 +228,10 @@ fn peer_run(a: &Args, work: &Path, stamp: &Stamp) -> Result<PeerRun, BenchError>
     let body: String = files.iter().map(|p| format!("{}\n", p.display())).collect();
     std::fs::write(&list, body).map_err(BenchError::io(format!("writing {}", list.display())))?;
     let preds_path = work.join("peer-predictions.json");
-    let script = PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../../bench/peer/run.py"));
+    let script = PathBuf::from(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../bench/peer/run.py"
+    ));
     let mut cmd = Command::new("python3");
     cmd.arg(&script)
         .arg("--inputs")
@@ -229,16 +242,23 @@ fn peer_run(a: &Args, work: &Path, stamp: &Stamp) -> Result<PeerRun, BenchError>
         .arg(&preds_path)
         .arg("--procs")
         .arg(a.peer_procs.to_string());
-    eprintln!("peer: {} files (installs its venv on first use) ...", files.len());
+    eprintln!(
+        "peer: {} files (installs its venv on first use) ...",
+        files.len()
+    );
     let run = run_child(cmd, "peer (bench/peer/run.py)")?;
     let peer: PeerResult = last_json(&run, "peer")?;
-    let preds_s =
-        std::fs::read_to_string(&preds_path).map_err(BenchError::io(format!("reading {}", preds_path.display())))?;
+    let preds_s = std::fs::read_to_string(&preds_path)
+        .map_err(BenchError::io(format!("reading {}", preds_path.display())))?;
     let preds: HashMap<String, Prediction> =
         serde_json::from_str(&preds_s).map_err(BenchError::json("peer predictions"))?;
     let peer_scores = gold::score(&gold::load(&a.gold)?, &preds);
     let list_s = list.display().to_string();
-    let (sitrep, sitrep_rss_kb, sitrep_cpu_s) = e2e(&["--list", &list_s], &work.join("bench.db"), "sitrep on the peer's inputs")?;
+    let (sitrep, sitrep_rss_kb, sitrep_cpu_s) = e2e(
+        &["--list", &list_s],
+        &work.join("bench.db"),
+        "sitrep on the peer's inputs",
+    )?;
     Ok(PeerRun {
         inputs: format!(
             "{n_shared} shared-corpus articles + the first {} articles of the synthetic corpus",
@@ -259,22 +279,39 @@ fn peer_run(a: &Args, work: &Path, stamp: &Stamp) -> Result<PeerRun, BenchError>
 pub fn main(a: Args) -> Result<(), BenchError> {
     crate::measure::set_rss_limit_mb(a.max_rss_mb);
     let machine = Machine::detect();
-    let stamp = Stamp { date_utc: machine.date_utc.clone(), commit: machine.commit.clone(), load: machine.load_start.clone() };
+    let stamp = Stamp {
+        date_utc: machine.date_utc.clone(),
+        commit: machine.commit.clone(),
+        load: machine.load_start.clone(),
+    };
     let work = if a.work.is_absolute() {
         a.work.clone()
     } else {
         // Next to the build, not in the source tree, unless told otherwise.
-        std::env::var_os("CARGO_TARGET_DIR").map(|t| PathBuf::from(t).join("bench-work")).unwrap_or(a.work.clone())
+        std::env::var_os("CARGO_TARGET_DIR")
+            .map(|t| PathBuf::from(t).join("bench-work"))
+            .unwrap_or(a.work.clone())
     };
-    std::fs::create_dir_all(&work).map_err(BenchError::io(format!("creating {}", work.display())))?;
+    std::fs::create_dir_all(&work)
+        .map_err(BenchError::io(format!("creating {}", work.display())))?;
     let previous = report::load_previous(&a.out);
     let command = std::env::args().skip(1).collect::<Vec<_>>().join(" ");
 
     let shared = if a.shared.is_dir() {
         let s = a.shared.display().to_string();
-        Some(measure_input("shared corpus", &["--input", &s], true, &work, &stamp, None)?)
+        Some(measure_input(
+            "shared corpus",
+            &["--input", &s],
+            true,
+            &work,
+            &stamp,
+            None,
+        )?)
     } else {
-        eprintln!("skipping the shared corpus: {} not found", a.shared.display());
+        eprintln!(
+            "skipping the shared corpus: {} not found",
+            a.shared.display()
+        );
         None
     };
 
@@ -283,7 +320,14 @@ pub fn main(a: Args) -> Result<(), BenchError> {
         let c = corpus::ensure(&work, n, a.seed, &a.examples)?;
         let d = c.dir.display().to_string();
         let label = format!("{n}");
-        sizes.push(measure_input(&label, &["--input", &d], n <= a.stages_max, &work, &stamp, Some(c))?);
+        sizes.push(measure_input(
+            &label,
+            &["--input", &d],
+            n <= a.stages_max,
+            &work,
+            &stamp,
+            Some(c),
+        )?);
         eprintln!("load average now {}", machine::load_avg());
     }
 
@@ -308,7 +352,14 @@ pub fn main(a: Args) -> Result<(), BenchError> {
 
     let results = report::merge(
         previous,
-        Results { machine, command: format!("cargo run --release -p sitrep-bench -- {command}"), shared, sizes, gold, peer },
+        Results {
+            machine,
+            command: format!("cargo run --release -p sitrep-bench -- {command}"),
+            shared,
+            sizes,
+            gold,
+            peer,
+        },
     );
     let section = report::render(&results);
     println!("{section}");

@@ -32,6 +32,12 @@ pub fn read_raw(path: &std::path::Path) -> std::io::Result<String> {
     })
 }
 
+/// Coordinates to 5 decimals (about 1 m), as in the exports: the
+/// gazetteer's 32-bit floats otherwise print with noise digits.
+fn round_coord(x: f64) -> f64 {
+    (x * 1e5).round() / 1e5
+}
+
 /// Geoparses `text` and returns one JSON line per mention (without the
 /// trailing newline), in text order.
 pub fn geoparse_text(geo: &Geoparser, file: &str, text: &str) -> Vec<String> {
@@ -48,8 +54,8 @@ pub fn geoparse_text(geo: &Geoparser, file: &str, text: &str) -> Vec<String> {
                 end: idx.char_offset(m.span.end),
                 surface: &m.surface,
                 name: &loc.name,
-                lat: loc.lat,
-                lon: loc.lon,
+                lat: loc.lat.map(round_coord),
+                lon: loc.lon.map(round_coord),
                 country: loc.country.as_deref(),
                 admin1: loc.admin1.as_deref(),
                 feature: loc.feature.as_str(),

@@ -8,3 +8,4 @@
 pub mod geoparse;
 pub mod pipeline;
 pub mod synth;
+pub mod zones;

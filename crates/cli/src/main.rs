@@ -90,6 +90,11 @@ enum Cmd {
         #[arg(long, value_name = "FILE")]
         gazetteer: Option<PathBuf>,
     },
+    /// Named zones (a circle around a place or point, or a GeoJSON polygon).
+    Zone {
+        #[command(subcommand)]
+        cmd: ZoneCmd,
+    },
     /// Gazetteer tools.
     Gazetteer {
         #[command(subcommand)]
@@ -123,6 +128,19 @@ enum GazetteerCmd {
         #[arg(short, long, value_name = "OUT", default_value = "gazetteer.bin")]
         output: PathBuf,
     },
+}
+
+#[derive(Subcommand, Debug)]
+enum ZoneCmd {
+    /// Store zones from JSON specs, given inline or as files (one spec, an array, or JSON Lines):
+    /// {"name": "...", "around": "At Tanf", "radius_km": 55} | {"name": "...", "center": [lat, lon],
+    /// "radius_km": 10} | {"name": "...", "geometry": {GeoJSON Polygon or MultiPolygon}}.
+    Add {
+        #[arg(required = true, value_name = "SPEC|FILE")]
+        specs: Vec<String>,
+    },
+    /// List stored zones.
+    List,
 }
 
 #[derive(clap::Args, Debug, Default)]
@@ -336,7 +354,22 @@ fn run(cli: Cli) -> Result<ExitCode> {
             let mut store =
                 Store::open(&db).with_context(|| format!("opening {}", db.display()))?;
             let eng = load_engines(&EngineArgs::default(), cli.quiet)?;
-            let report = ingest(&mut store, &eng, &[dir], &Options::default(), cli.quiet)?;
+            let report = ingest(
+                &mut store,
+                &eng,
+                std::slice::from_ref(&dir),
+                &Options::default(),
+                cli.quiet,
+            )?;
+            // Zones that go with the examples (examples/zones.jsonl, beside
+            // the corpus folder so it is not ingested as articles).
+            let zones_file = dir.parent().map(|p| p.join("zones.jsonl"));
+            if let Some(zf) = zones_file.filter(|p| p.is_file()) {
+                for z in sitrep::zones::parse_specs(&zf.to_string_lossy(), eng.geo.gazetteer())? {
+                    let (kind, def) = sitrep::zones::to_stored(&z);
+                    store.put_zone(&z.name, kind, &def)?;
+                }
+            }
             print_demo(&store, &report, &db, cli.json)?;
             drop(store);
             if !*no_serve {
@@ -385,6 +418,39 @@ fn run(cli: Cli) -> Result<ExitCode> {
             } else {
                 ExitCode::SUCCESS
             })
+        }
+        Cmd::Zone {
+            cmd: ZoneCmd::Add { specs },
+        } => {
+            let db = db("sitrep.db");
+            let store = Store::open(&db).with_context(|| format!("opening {}", db.display()))?;
+            let gaz = sitrep_geo::Gazetteer::load_default()?;
+            let mut names = Vec::new();
+            for spec in specs {
+                for z in sitrep::zones::parse_specs(spec, &gaz)? {
+                    let (kind, def) = sitrep::zones::to_stored(&z);
+                    store.put_zone(&z.name, kind, &def)?;
+                    names.push(z.name);
+                }
+            }
+            if !cli.quiet {
+                eprintln!("stored {} zone(s): {}", names.len(), names.join(", "));
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        Cmd::Zone { cmd: ZoneCmd::List } => {
+            let store = open_existing(&db("sitrep.db"))?;
+            let mut out = std::io::stdout().lock();
+            for (name, kind, def) in store.zones()? {
+                if cli.json {
+                    let v = serde_json::json!({"name": name, "kind": kind, "definition": def});
+                    serde_json::to_writer(&mut out, &v)?;
+                    writeln!(out)?;
+                } else {
+                    writeln!(out, "{name}\t{kind}\t{def}")?;
+                }
+            }
+            Ok(ExitCode::SUCCESS)
         }
         Cmd::Gazetteer {
             cmd: GazetteerCmd::Build { files, output },

@@ -167,6 +167,8 @@ pub fn ingest(
     report.files = files.len() as u64;
     progress.files(report.files);
 
+    let inputs: Vec<String> = paths.iter().map(|p| p.display().to_string()).collect();
+    let run_id = store.begin_run(&now_rfc3339(), &inputs)?;
     let mut seen: HashSet<String> = store.document_ids()?;
     let mut dups = DupIndex::new();
     for (id, bytes) in store.signatures()? {
@@ -263,7 +265,19 @@ pub fn ingest(
     }
     report.events = store.event_count()?;
     report.seconds = t0.elapsed().as_secs_f64();
+    store.finish_run(
+        run_id,
+        &now_rfc3339(),
+        report.stored,
+        report.skipped,
+        report.rejected.len() as u64,
+    )?;
     Ok(report)
+}
+
+/// The current UTC time for the ingest log (never exported).
+fn now_rfc3339() -> String {
+    chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
 }
 
 type ReadResult = (u64, Result<Vec<Result<RawItem, IngestError>>, Rejected>);
@@ -338,13 +352,18 @@ fn process_chunk(
         }
     }
 
+    // Documents that state no year are dated relative to the others of
+    // their chunk (chunks follow input order, so this stays deterministic).
+    let hint = engines.language.date_hint(fresh.iter().map(|(d, _)| d));
     let analysed: Vec<Result<NewDocument, Rejected>> = fresh
         .into_par_iter()
         .map(|(doc, sig)| {
             let path = doc.path.clone();
-            catch_unwind(AssertUnwindSafe(|| analyse(engines, doc, sig))).map_err(|p| Rejected {
-                path,
-                reason: panic_reason(p),
+            catch_unwind(AssertUnwindSafe(|| analyse(engines, doc, sig, hint))).map_err(|p| {
+                Rejected {
+                    path,
+                    reason: panic_reason(p),
+                }
             })
         })
         .collect();
@@ -363,8 +382,13 @@ fn process_chunk(
 }
 
 /// The per-document stages: language, geo, events.
-fn analyse(engines: &Engines, mut doc: Document, sig: Signature) -> NewDocument {
-    let analysis = engines.language.analyze(&doc);
+fn analyse(
+    engines: &Engines,
+    mut doc: Document,
+    sig: Signature,
+    hint: Option<chrono::NaiveDate>,
+) -> NewDocument {
+    let analysis = engines.language.analyze_with_hint(&doc, hint);
     // A date the language layer inferred from the text stands in for a
     // missing publication date, marked as inferred.
     if doc.published.is_none() {

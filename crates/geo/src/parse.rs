@@ -1831,8 +1831,9 @@ mod tests {
             .any(|m| matches!(m.relation, Some(SpatialRelation::Near { .. }))));
         assert!(ms.iter().any(|m| matches!(m.relation, Some(SpatialRelation::SideOf { bearing_deg, .. }) if bearing_deg == 90.0)));
 
-        let ms =
-            parse("The coalition keeps a 55-km (34-mile) exclusion zone around the Tanf base.");
+        let ms = parse(
+            "Washington enforces a 55-km (34-mile) buffer zone around the Tanf base these days.",
+        );
         let r = ms
             .iter()
             .find(|m| matches!(m.relation, Some(SpatialRelation::Radius { .. })))

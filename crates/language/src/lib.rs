@@ -33,7 +33,9 @@ pub struct Language {
 impl Language {
     /// The built-in dictionaries.
     pub fn new() -> Self {
-        Language { actors: ActorDictionary::builtin() }
+        Language {
+            actors: ActorDictionary::builtin(),
+        }
     }
 
     /// Built-in dictionaries plus a user actor file (TSV, see
@@ -49,6 +51,28 @@ impl Language {
     /// when the document has none (reported in `Analysis::doc_date*`).
     pub fn analyze(&self, doc: &Document) -> Analysis {
         self.analyze_with_hint(doc, None)
+    }
+
+    /// A date hint for a batch of documents ingested together: the median
+    /// of their stated publication dates, or, when none states one, of the
+    /// dates inferred from their texts. Articles that name weekdays and
+    /// months but no year ("On June 8 ...") can then be dated; the hint
+    /// only anchors inference and never overrides a date a document states.
+    pub fn date_hint<'a>(
+        &self,
+        docs: impl IntoIterator<Item = &'a Document>,
+    ) -> Option<chrono::NaiveDate> {
+        let docs: Vec<&Document> = docs.into_iter().collect();
+        let stated: Vec<chrono::NaiveDate> = docs.iter().filter_map(|d| d.published).collect();
+        if !stated.is_empty() {
+            // Stated dates are far more reliable than inferred ones.
+            return time::batch_hint(&stated);
+        }
+        let inferred: Vec<chrono::NaiveDate> = docs
+            .iter()
+            .filter_map(|d| time::document_date(d, &sentences::split(&d.text)).0)
+            .collect();
+        time::batch_hint(&inferred)
     }
 
     /// As [`Language::analyze`], with a date hint for documents that state

@@ -759,15 +759,15 @@ mod tests {
             one("At least 22 people were killed in the blast.").3,
             Approx::AtLeast
         );
-        let v = q("He said 668 people have been killed and about 2000 injured, with more than 100 amputees.");
+        let v = q("A doctor said 412 residents have been killed and about 1500 injured, with more than 90 amputees.");
         let got: Vec<(f64, &str, Option<CasualtyKind>)> =
             v.iter().map(|x| (x.1, x.4.as_str(), x.5)).collect();
         assert_eq!(
             got,
             vec![
-                (668.0, "people", Some(Killed)),
-                (2000.0, "people", Some(Injured)),
-                (100.0, "amputee", None)
+                (412.0, "resident", Some(Killed)),
+                (1500.0, "people", Some(Injured)),
+                (90.0, "amputee", None)
             ]
         );
         assert_eq!(one("The strike killed 14 civilians.").5, Some(Killed));

@@ -42,7 +42,10 @@ impl CharIndex {
                 multi.push((i, extra));
             }
         }
-        CharIndex { multi, len: text.len() }
+        CharIndex {
+            multi,
+            len: text.len(),
+        }
     }
 
     /// Character offset of byte offset `byte` (which should lie on a char

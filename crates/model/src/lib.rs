@@ -253,7 +253,11 @@ pub struct DateRange {
 
 impl DateRange {
     pub fn day(d: NaiveDate) -> Self {
-        DateRange { start: d, end: d, precision: TimePrecision::Day }
+        DateRange {
+            start: d,
+            end: d,
+            precision: TimePrecision::Day,
+        }
     }
     pub fn overlaps(&self, other: &DateRange) -> bool {
         self.start <= other.end && other.start <= self.end
@@ -397,7 +401,9 @@ impl Feature {
 }
 
 /// How precisely a location is known.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, Default)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, Default,
+)]
 #[serde(rename_all = "snake_case")]
 pub enum GeoPrecision {
     Exact,
@@ -473,7 +479,11 @@ impl Place {
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum SpatialRelation {
     /// "80km south of al-Bukamel", "18 kilometers from the Jordanian border".
-    Distance { km: f64, bearing_deg: Option<f64>, from: String },
+    Distance {
+        km: f64,
+        bearing_deg: Option<f64>,
+        from: String,
+    },
     /// "between X and Y".
     Between { a: String, b: String },
     /// "outskirts of X", "near X".
@@ -573,7 +583,9 @@ impl Plover {
         }
     }
     pub fn parse(s: &str) -> Option<Self> {
-        Plover::ALL.into_iter().find(|p| p.as_str().eq_ignore_ascii_case(s.trim()))
+        Plover::ALL
+            .into_iter()
+            .find(|p| p.as_str().eq_ignore_ascii_case(s.trim()))
     }
 }
 

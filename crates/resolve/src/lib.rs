@@ -9,13 +9,18 @@
 //! 1. Mentions are sorted by a content key, so input order does not matter.
 //! 2. **Anchors** (dated to a day or week, placed to a point or province)
 //!    are compared only within blocks of the same category, week and
-//!    1° cell (or province); pairs that pass the hard constraints (dates
-//!    overlap, places within 50 km or the same province, actors on
-//!    compatible sides) are scored and merged best-first with union-find,
-//!    checking that the merged event stays consistent.
+//!    1° cell (or province). Blocks are resolved one at a time, in key
+//!    order: members are sorted by day and place and each is compared with
+//!    its next `WINDOW` (24) neighbours only, so a crowded block costs linear
+//!    time; pairs that pass the hard constraints (dates overlap, places
+//!    within 50 km or the same province, actors on compatible sides) are
+//!    scored and merged best-first with union-find, checking that the
+//!    merged event stays consistent. No pair list outlives its block.
 //! 3. The other mentions (undated, or placed only to a country) are first
 //!    grouped within their document, then each group joins the one anchor
-//!    event it fits clearly better than any other, or stands alone.
+//!    event it fits clearly better than any other, or stands alone. They
+//!    never enter week blocks: they look up a few anchors of their cell or
+//!    province and time (or country and month) in a sorted index.
 //! 4. Each event takes the best-supported value of every field; fields on
 //!    which mentions disagree are kept as disputes with their documents.
 //!
@@ -36,6 +41,7 @@
 //! assert_eq!(events[0].sources, vec!["Sputnik", "The Guardian"]);
 //! ```
 
+use std::borrow::Cow;
 use std::collections::{BTreeMap, HashMap};
 
 use chrono::{Datelike, NaiveDate};
@@ -77,7 +83,7 @@ const FIRST_BONUS: f32 = 0.75;
 /// Beyond this many candidate events a non-anchor is too vague to place.
 const MAX_CANDIDATES: usize = 256;
 /// Mentions compared per candidate event when attaching.
-const MAX_COMPARE: usize = 64;
+const MAX_COMPARE: usize = 16;
 
 /// Words too common to tell incidents apart.
 const STOPWORDS: [&str; 40] = [
@@ -94,11 +100,15 @@ struct M<'a> {
     date: Option<(i32, i32, TimePrecision)>,
     point: Option<(f64, f64)>,
     gprec: Option<GeoPrecision>,
-    admin1: Option<String>,
-    country: Option<String>,
-    actor_sides: Vec<sides::Side>,
-    target_sides: Vec<sides::Side>,
-    words: Vec<u64>,
+    /// Province and country, interned (see [`Interner`]) so comparisons and
+    /// block keys are integers rather than per-mention strings.
+    admin1: Option<u32>,
+    country: Option<u32>,
+    actor_sides: Box<[sides::Side]>,
+    target_sides: Box<[sides::Side]>,
+    /// Sorted 32-bit hashes of the sentence's content words: boxed and
+    /// half-width because a million of these stay in memory.
+    words: Box<[u32]>,
     /// "the first strike": the earliest of its kind.
     first: bool,
 }
@@ -107,7 +117,7 @@ fn day_num(d: NaiveDate) -> i32 {
     d.num_days_from_ce()
 }
 
-fn words_of(s: &str) -> (Vec<u64>, bool) {
+fn words_of(s: &str) -> (Vec<u32>, bool) {
     let mut v = Vec::new();
     let mut first = false;
     // One buffer for the lower-cased word: this runs for every mention.
@@ -135,14 +145,25 @@ fn words_of(s: &str) -> (Vec<u64>, bool) {
             .or_else(|| l.strip_suffix('s'))
             .filter(|s| s.len() > 2)
             .unwrap_or(&l);
-        v.push(xxhash_rust::xxh3::xxh3_64(stem.as_bytes()));
+        v.push(xxhash_rust::xxh3::xxh3_64(stem.as_bytes()) as u32);
     }
     v.sort_unstable();
     v.dedup();
     (v, first)
 }
 
-fn prepare(m: &EventMention) -> M<'_> {
+/// Interns normalised province and country names.
+#[derive(Default)]
+struct Interner(HashMap<String, u32>);
+
+impl Interner {
+    fn id(&mut self, s: String) -> u32 {
+        let n = self.0.len() as u32;
+        *self.0.entry(s).or_insert(n)
+    }
+}
+
+fn prepare<'a>(m: &'a EventMention, names: &mut Interner) -> M<'a> {
     let sides = sides::builtin();
     let side_list = |role: ActorRole| {
         let mut v: Vec<sides::Side> = m
@@ -153,7 +174,7 @@ fn prepare(m: &EventMention) -> M<'_> {
             .collect();
         v.sort_unstable();
         v.dedup();
-        v
+        v.into_boxed_slice()
     };
     let loc = m.location.as_ref();
     let point = loc
@@ -173,13 +194,13 @@ fn prepare(m: &EventMention) -> M<'_> {
         gprec: loc.map(|l| l.precision),
         admin1: loc
             .and_then(|l| l.admin1.as_ref())
-            .map(|a| a.to_lowercase()),
+            .map(|a| names.id(a.to_lowercase())),
         country: loc
             .and_then(|l| l.country.as_ref())
-            .map(|c| c.to_uppercase()),
+            .map(|c| names.id(c.to_uppercase())),
         actor_sides: side_list(ActorRole::Actor),
         target_sides: side_list(ActorRole::Target),
-        words,
+        words: words.into_boxed_slice(),
         first,
     }
 }
@@ -222,7 +243,7 @@ fn disjoint(a: &[u64], b: &[u64]) -> bool {
     !a.is_empty() && !b.is_empty() && !a.iter().any(|x| b.contains(x))
 }
 
-fn jaccard(a: &[u64], b: &[u64]) -> f32 {
+fn jaccard(a: &[u32], b: &[u32]) -> f32 {
     if a.is_empty() || b.is_empty() {
         return 0.0;
     }
@@ -351,8 +372,8 @@ impl Summary {
             lat: p.map_or(0.0, |p| p.0),
             lon: p.map_or(0.0, |p| p.1),
             n_points: u32::from(p.is_some()),
-            actor_sides: m.actor_sides.clone(),
-            target_sides: m.target_sides.clone(),
+            actor_sides: m.actor_sides.to_vec(),
+            target_sides: m.target_sides.to_vec(),
         }
     }
     fn centroid(&self) -> Option<(f64, f64)> {
@@ -408,16 +429,21 @@ impl Summary {
 }
 
 /// Union-find over mention indices with a consistency summary per root.
-struct Clusters {
+///
+/// Only merged clusters store a summary; a singleton's is derived from its
+/// mention when needed, so memory grows with merges, not with mentions.
+struct Clusters<'a> {
+    ms: &'a [M<'a>],
     parent: Vec<usize>,
-    summary: Vec<Option<Summary>>,
+    merged: HashMap<usize, Summary>,
 }
 
-impl Clusters {
-    fn new(ms: &[M]) -> Clusters {
+impl<'a> Clusters<'a> {
+    fn new(ms: &'a [M<'a>]) -> Clusters<'a> {
         Clusters {
+            ms,
             parent: (0..ms.len()).collect(),
-            summary: ms.iter().map(|m| Some(Summary::of(m))).collect(),
+            merged: HashMap::new(),
         }
     }
     fn find(&mut self, mut i: usize) -> usize {
@@ -427,26 +453,34 @@ impl Clusters {
         }
         i
     }
+    /// The summary of root `r`.
+    fn summary(&self, r: usize) -> Cow<'_, Summary> {
+        match self.merged.get(&r) {
+            Some(s) => Cow::Borrowed(s),
+            None => Cow::Owned(Summary::of(&self.ms[r])),
+        }
+    }
     /// Merges the clusters of `a` and `b` if they stay consistent.
     fn try_union(&mut self, a: usize, b: usize) -> bool {
         let (ra, rb) = (self.find(a), self.find(b));
         if ra == rb {
             return true;
         }
-        let ok = match (&self.summary[ra], &self.summary[rb]) {
-            (Some(x), Some(y)) => x.compatible(y),
-            _ => false,
-        };
-        if !ok {
+        if !self.summary(ra).compatible(&self.summary(rb)) {
             return false;
         }
         // The smaller index stays root so results do not depend on merge order.
         let (root, child) = if ra < rb { (ra, rb) } else { (rb, ra) };
-        let cs = self.summary[child].take();
+        let ms = self.ms;
+        let cs = self
+            .merged
+            .remove(&child)
+            .unwrap_or_else(|| Summary::of(&ms[child]));
         self.parent[child] = root;
-        if let (Some(rs), Some(cs)) = (self.summary[root].as_mut(), cs) {
-            rs.absorb(cs);
-        }
+        self.merged
+            .entry(root)
+            .or_insert_with(|| Summary::of(&ms[root]))
+            .absorb(cs);
         true
     }
 }
@@ -455,111 +489,255 @@ fn cell(p: (f64, f64)) -> (i32, i32) {
     (p.0.floor() as i32, p.1.floor() as i32)
 }
 
+/// Weeks an anchor's block keys cover: its date range widened by the one
+/// day of tolerance. Anchors are dated to a day or a week, so this is two or
+/// three weeks; the cap keeps a malformed long range from flooding blocks.
 fn weeks(m: &M) -> impl Iterator<Item = i32> {
     let (a, b) = m.date.map_or((0, -1), |(a, b, _)| (a - 1, b + 1));
-    (a.div_euclid(7)..=b.div_euclid(7)).take(64)
+    (a.div_euclid(7)..=b.div_euclid(7)).take(4)
 }
 
-/// Resolves all event mentions into events.
-pub fn resolve(mentions: &[EventMention]) -> Vec<Event> {
+/// Each mention is compared with this many successors in its block's
+/// (date, place) order. Small blocks are compared all against all; crowded
+/// ones (a busy town in a busy week) only against their nearest
+/// neighbours, which keeps resolution linear in the number of mentions.
+const WINDOW: usize = 24;
+
+/// An anchor block: mentions of one category and week, near one 1° cell or
+/// in one province.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+enum Block {
+    Cell(i32, i32),
+    Admin1(u32),
+}
+
+/// Where a mention sits in a block's comparison order: day, then a 0.1°
+/// grid position, so window neighbours are close in time and place.
+fn order_key(m: &M, i: usize) -> OrderKey {
+    let (lat, lon) = m.precise_point().map_or((i32::MIN, i32::MIN), |p| {
+        ((p.0 * 10.0) as i32, (p.1 * 10.0) as i32)
+    });
+    (m.date.map_or(0, |d| d.0), lat, lon, i)
+}
+
+/// (start day, 0.1° latitude, 0.1° longitude, canonical index)
+type OrderKey = (i32, i32, i32, usize);
+
+/// Reusable buffers for block-by-block resolution.
+#[derive(Default)]
+struct BlockScratch {
+    /// (order key, mention, belongs to the block itself rather than a neighbour cell)
+    list: Vec<(OrderKey, usize, bool)>,
+    scored: Vec<(f32, usize, usize)>,
+}
+
+/// Scores and merges the anchor pairs of one block, best first.
+///
+/// `own` are the block's members; `others` members of neighbouring cells
+/// that come later in block order (each pair of cells is visited once).
+/// A pair that shares several weeks is scored only in the first of them,
+/// and point-located pairs meet only through cells, never in a province.
+fn resolve_block(
+    cl: &mut Clusters,
+    first_week: &[i32],
+    week: i32,
+    block: Block,
+    own: &[u32],
+    others: &[&[u32]],
+    sc: &mut BlockScratch,
+) {
+    let ms = cl.ms;
+    sc.list.clear();
+    sc.scored.clear();
+    let ordered = |i: u32, own: bool| {
+        let i = i as usize;
+        (order_key(&ms[i], i), i, own)
+    };
+    sc.list.extend(own.iter().map(|&i| ordered(i, true)));
+    for o in others {
+        sc.list.extend(o.iter().map(|&i| ordered(i, false)));
+    }
+    sc.list.sort_unstable_by_key(|e| e.0);
+    let province = matches!(block, Block::Admin1(_));
+    for (k, &(_, i, own_i)) in sc.list.iter().enumerate() {
+        for &(_, j, own_j) in sc.list[k + 1..].iter().take(WINDOW) {
+            if !own_i && !own_j {
+                continue;
+            }
+            if first_week[i].max(first_week[j]) != week {
+                continue;
+            }
+            if province && ms[i].precise_point().is_some() && ms[j].precise_point().is_some() {
+                continue;
+            }
+            if let Some(s) = pair(&ms[i], &ms[j]).filter(|s| *s >= MERGE_SCORE) {
+                sc.scored.push((s, i.min(j), i.max(j)));
+            }
+        }
+    }
+    sc.scored
+        .sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)).then(a.2.cmp(&b.2)));
+    for &(_, i, j) in &sc.scored {
+        cl.try_union(i, j);
+    }
+}
+
+/// Resolves event mentions into events and hands them to `emit` one at a
+/// time, in the order [`resolve`] returns them, so a caller writing events
+/// out need not hold them all: the working memory is the clustering state
+/// (a few dozen bytes per mention) and one event.
+pub fn resolve_each(mentions: &[EventMention], mut emit: impl FnMut(Event)) {
     // 1. Canonical order.
     let mut order: Vec<usize> = (0..mentions.len()).collect();
     order.sort_by(|&i, &j| mention_key(&mentions[i]).cmp(&mention_key(&mentions[j])));
-    let ms: Vec<M> = order.iter().map(|&i| prepare(&mentions[i])).collect();
+    let mut names = Interner::default();
+    let ms: Vec<M> = order
+        .iter()
+        .map(|&i| prepare(&mentions[i], &mut names))
+        .collect();
+    drop(order);
+    drop(names);
     let mut cl = Clusters::new(&ms);
 
-    // 2. Anchors, blocked by (category, week, cell) and (category, week, admin1).
-    let mut by_cell: HashMap<(Plover, i32, (i32, i32)), Vec<usize>> = HashMap::new();
-    let mut by_admin1: HashMap<(Plover, i32, &str), PointsAndAreas> = HashMap::new();
-    let mut pairs: Vec<(usize, usize)> = Vec::new();
+    // 2. Anchors, blocked by (category, week, cell) and (category, week,
+    // province), then scored and merged block by block in block order: no
+    // pair list outlives its block.
+    let mut blocks: HashMap<(i32, Plover, Block), Vec<u32>> = HashMap::new();
+    let mut first_week: Vec<i32> = vec![i32::MIN; ms.len()];
     for (i, m) in ms.iter().enumerate() {
         if !m.is_anchor() {
             continue;
         }
         let cat = m.m.category;
+        let point = m.precise_point();
         for w in weeks(m) {
-            if let Some(p) = m.precise_point() {
-                let (cy, cx) = cell(p);
-                for dy in -1..=1 {
-                    for dx in -1..=1 {
-                        if let Some(v) = by_cell.get(&(cat, w, (cy + dy, cx + dx))) {
-                            pairs.extend(v.iter().map(|&j| (j, i)));
-                        }
-                    }
-                }
-                by_cell.entry((cat, w, (cy, cx))).or_default().push(i);
+            if first_week[i] == i32::MIN {
+                first_week[i] = w;
             }
-            if let Some(a1) = m.admin1.as_deref() {
-                let e = by_admin1.entry((cat, w, a1)).or_default();
-                // Province-level mentions meet everything in the province;
-                // point mentions meet each other through cells only.
-                if m.precise_point().is_some() {
-                    pairs.extend(e.1.iter().map(|&j| (j, i)));
-                    e.0.push(i);
-                } else {
-                    pairs.extend(e.0.iter().chain(e.1.iter()).map(|&j| (j, i)));
-                    e.1.push(i);
-                }
+            if let Some(p) = point {
+                let (cy, cx) = cell(p);
+                blocks
+                    .entry((w, cat, Block::Cell(cy, cx)))
+                    .or_default()
+                    .push(i as u32);
+            }
+            if let Some(a1) = m.admin1 {
+                blocks
+                    .entry((w, cat, Block::Admin1(a1)))
+                    .or_default()
+                    .push(i as u32);
             }
         }
     }
-    pairs.sort_unstable();
-    pairs.dedup();
-    let mut scored: Vec<(f32, usize, usize)> = pairs
-        .into_iter()
-        .filter_map(|(i, j)| {
-            pair(&ms[i], &ms[j])
-                .filter(|s| *s >= MERGE_SCORE)
-                .map(|s| (s, i, j))
-        })
-        .collect();
-    scored.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)).then(a.2.cmp(&b.2)));
-    for (_, i, j) in scored {
-        cl.try_union(i, j);
+    let mut keys: Vec<(i32, Plover, Block)> = blocks.keys().copied().collect();
+    keys.sort_unstable();
+    let mut sc = BlockScratch::default();
+    let empty: Vec<u32> = Vec::new();
+    for key in &keys {
+        let (w, cat, block) = *key;
+        let own = blocks.get(key).unwrap_or(&empty);
+        let mut others: Vec<&[u32]> = Vec::new();
+        if let Block::Cell(cy, cx) = block {
+            // The four neighbours after this cell in (row, column) order.
+            for (dy, dx) in [(0, 1), (1, -1), (1, 0), (1, 1)] {
+                if let Some(v) = blocks.get(&(w, cat, Block::Cell(cy + dy, cx + dx))) {
+                    others.push(v);
+                }
+            }
+        }
+        resolve_block(&mut cl, &first_week, w, block, own, &others, &mut sc);
     }
+    drop(blocks);
+    drop(keys);
+    drop(first_week);
+    drop(sc);
 
-    // 3a. Non-anchors grouped within their document.
+    // 3a. Non-anchors grouped within their document; a document's mentions
+    // are in text order, and each is compared with its next WINDOW.
     let mut by_doc: BTreeMap<&str, Vec<usize>> = BTreeMap::new();
     for (i, m) in ms.iter().enumerate() {
         if !m.is_anchor() {
             by_doc.entry(m.m.document.as_str()).or_default().push(i);
         }
     }
+    let mut local: Vec<(f32, usize, usize)> = Vec::new();
     for idx in by_doc.values() {
-        let mut local: Vec<(f32, usize, usize)> = Vec::new();
+        local.clear();
         for (k, &i) in idx.iter().enumerate() {
-            for &j in &idx[k + 1..] {
+            for &j in idx[k + 1..].iter().take(WINDOW) {
                 if let Some(s) = pair(&ms[i], &ms[j]).filter(|s| *s >= DOC_SCORE) {
                     local.push((s, i, j));
                 }
             }
         }
         local.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)).then(a.2.cmp(&b.2)));
-        for (_, i, j) in local {
+        for &(_, i, j) in &local {
             cl.try_union(i, j);
         }
     }
+    drop(by_doc);
 
     // 3b. Each non-anchor group joins the anchor event it fits clearly best.
     attach(&ms, &mut cl);
 
-    // 4. Build events.
+    // 4. Build events, in output order (date, then id), one at a time.
     let mut groups: BTreeMap<usize, Vec<usize>> = BTreeMap::new();
     for i in 0..ms.len() {
         let r = cl.find(i);
         groups.entry(r).or_default().push(i);
     }
-    let mut events: Vec<Event> = groups.values().map(|g| build_event(&ms, g)).collect();
-    events.sort_by(|a, b| {
-        let da = a.date.map(|d| d.start);
-        let db = b.date.map(|d| d.start);
-        da.cmp(&db).then_with(|| a.id.cmp(&b.id))
-    });
+    drop(cl);
+    let mut keyed: Vec<(Option<NaiveDate>, String, Vec<usize>)> = groups
+        .into_values()
+        .map(|g| {
+            let mems: Vec<&EventMention> = g.iter().map(|&i| ms[i].m).collect();
+            (pick_date(&mems).map(|d| d.start), event_id(&mems), g)
+        })
+        .collect();
+    keyed.sort_by(|a, b| a.0.cmp(&b.0).then_with(|| a.1.cmp(&b.1)));
+    // Two events can share an id only when their mentions are identical
+    // (the same sentence coded twice alike); number the later ones so no
+    // event is lost downstream, where ids are keys.
+    let mut seen: std::collections::HashSet<String> =
+        std::collections::HashSet::with_capacity(keyed.len());
+    for (_, id, g) in keyed {
+        let mut id = id;
+        let mut n = 1u32;
+        while !seen.insert(id.clone()) {
+            n += 1;
+            id = stable_id(&[&id, &n.to_string()]);
+        }
+        emit(build_event(&ms, &g, id));
+    }
+}
+
+/// Resolves all event mentions into events, sorted by date then id.
+///
+/// Holds every event in memory; [`resolve_each`] streams them instead.
+pub fn resolve(mentions: &[EventMention]) -> Vec<Event> {
+    let mut events = Vec::new();
+    resolve_each(mentions, |e| events.push(e));
     events
 }
 
-/// Members of an admin-1 block: point-located mentions, province-located ones.
-type PointsAndAreas = (Vec<usize>, Vec<usize>);
+/// The stable id of the event made of `mems`.
+fn event_id(mems: &[&EventMention]) -> String {
+    let keys: Vec<String> = mems
+        .iter()
+        .map(|m| {
+            format!(
+                "{}:{}:{}:{}:{}",
+                m.document,
+                m.char_start,
+                m.char_end,
+                m.category.as_str(),
+                m.coding.trigger
+            )
+        })
+        .collect();
+    let key_refs: Vec<&str> = keys.iter().map(String::as_str).collect();
+    stable_id(&key_refs)
+}
 
 fn mention_key(m: &EventMention) -> (&str, usize, usize, Plover, &str, &str) {
     (
@@ -572,21 +750,27 @@ fn mention_key(m: &EventMention) -> (&str, usize, usize, Plover, &str, &str) {
     )
 }
 
+/// Anchor mentions as (start day, index), sorted.
+type DatedAnchors = Vec<(i32, usize)>;
+
 fn attach(ms: &[M], cl: &mut Clusters) {
-    // Index anchor members by category and cell / province / country-month / document.
-    let mut cell_ix: HashMap<(Plover, (i32, i32)), Vec<usize>> = HashMap::new();
-    let mut admin_ix: HashMap<(Plover, &str), Vec<usize>> = HashMap::new();
-    let mut month_ix: HashMap<(Plover, &str, i32), Vec<usize>> = HashMap::new();
+    // Index anchor members by category and cell / province / country-month
+    // / document. Cell and province lists are sorted by start day so a dated
+    // mention looks only at anchors of its own time.
+    let mut cell_ix: HashMap<(Plover, (i32, i32)), DatedAnchors> = HashMap::new();
+    let mut admin_ix: HashMap<(Plover, u32), DatedAnchors> = HashMap::new();
+    let mut month_ix: HashMap<(Plover, u32, i32), Vec<usize>> = HashMap::new();
     let mut doc_ix: HashMap<(Plover, &str), Vec<usize>> = HashMap::new();
     for (i, m) in ms.iter().enumerate().filter(|(_, m)| m.is_anchor()) {
         let cat = m.m.category;
+        let start = m.date.map_or(0, |d| d.0);
         if let Some(p) = m.precise_point() {
-            cell_ix.entry((cat, cell(p))).or_default().push(i);
+            cell_ix.entry((cat, cell(p))).or_default().push((start, i));
         }
-        if let Some(a) = m.admin1.as_deref() {
-            admin_ix.entry((cat, a)).or_default().push(i);
+        if let Some(a) = m.admin1 {
+            admin_ix.entry((cat, a)).or_default().push((start, i));
         }
-        if let (Some(c), Some((a, b, _))) = (m.country.as_deref(), m.date) {
+        if let (Some(c), Some((a, b, _))) = (m.country, m.date) {
             for mo in month_of(a)..=month_of(b) {
                 month_ix.entry((cat, c, mo)).or_default().push(i);
             }
@@ -595,6 +779,9 @@ fn attach(ms: &[M], cl: &mut Clusters) {
             .entry((cat, m.m.document.as_str()))
             .or_default()
             .push(i);
+    }
+    for v in cell_ix.values_mut().chain(admin_ix.values_mut()) {
+        v.sort_unstable();
     }
     // Non-anchor groups, by root, in canonical order.
     let mut groups: BTreeMap<usize, Vec<usize>> = BTreeMap::new();
@@ -627,23 +814,31 @@ fn attach(ms: &[M], cl: &mut Clusters) {
             }
             // Candidate lists by reference first: a vague mention in a busy
             // cell is left alone without copying thousands of indices.
-            let mut wide: Vec<&Vec<usize>> = Vec::new();
+            let mut wide: Vec<&[(i32, usize)]> = Vec::new();
+            let mut by_month: Vec<&[usize]> = Vec::new();
             if let Some(p) = m.precise_point() {
                 let (cy, cx) = cell(p);
                 for dy in -1..=1 {
                     for dx in -1..=1 {
-                        wide.extend(cell_ix.get(&(cat, (cy + dy, cx + dx))));
+                        if let Some(v) = cell_ix.get(&(cat, (cy + dy, cx + dx))) {
+                            wide.push(in_time(v, m.date));
+                        }
                     }
                 }
-            } else if let Some(a) = m.admin1.as_deref() {
-                wide.extend(admin_ix.get(&(cat, a)));
-            } else if let (Some(c), Some((a, b, _))) = (m.country.as_deref(), m.date) {
+            } else if let Some(a) = m.admin1 {
+                if let Some(v) = admin_ix.get(&(cat, a)) {
+                    wide.push(in_time(v, m.date));
+                }
+            } else if let (Some(c), Some((a, b, _))) = (m.country, m.date) {
                 for mo in month_of(a)..=month_of(b).min(month_of(a) + 12) {
-                    wide.extend(month_ix.get(&(cat, c, mo)));
+                    by_month.extend(month_ix.get(&(cat, c, mo)).map(Vec::as_slice));
                 }
             }
-            if wide.iter().map(|v| v.len()).sum::<usize>() <= MAX_CANDIDATES {
-                cands.extend(wide.into_iter().flatten());
+            let n = wide.iter().map(|v| v.len()).sum::<usize>()
+                + by_month.iter().map(|v| v.len()).sum::<usize>();
+            if n <= MAX_CANDIDATES {
+                cands.extend(wide.into_iter().flatten().map(|x| x.1));
+                cands.extend(by_month.into_iter().flatten());
             }
         }
         let mut roots: Vec<usize> = cands.iter().map(|&j| cl.find(j)).collect();
@@ -667,7 +862,7 @@ fn attach(ms: &[M], cl: &mut Clusters) {
         let first = g.iter().any(|&i| ms[i].first);
         let mut scores: Vec<(f32, usize, i32)> = Vec::new();
         for (r, mem) in roots.iter().zip(&cand_members) {
-            if !cl.summary[*r].as_ref().is_some_and(|s| s.compatible(&gsum)) {
+            if !cl.summary(*r).compatible(&gsum) {
                 continue;
             }
             // The best-matching pair speaks for the group (the event's
@@ -712,26 +907,26 @@ fn attach(ms: &[M], cl: &mut Clusters) {
     }
 }
 
+/// The anchors of a start-day-sorted list that can overlap `date`: anchors
+/// span at most about two weeks, so their start lies within 15 days before
+/// the range. Undated mentions see the whole list.
+fn in_time(v: &[(i32, usize)], date: Option<(i32, i32, TimePrecision)>) -> &[(i32, usize)] {
+    match date {
+        Some((a, b, _)) => {
+            let lo = v.partition_point(|x| x.0 < a - 15);
+            let hi = v.partition_point(|x| x.0 <= b + 1);
+            &v[lo..hi.max(lo)]
+        }
+        None => v,
+    }
+}
+
 fn month_of(day: i32) -> i32 {
     NaiveDate::from_num_days_from_ce_opt(day).map_or(0, |d| d.year() * 12 + d.month0() as i32)
 }
 
-fn build_event(ms: &[M], g: &[usize]) -> Event {
+fn build_event(ms: &[M], g: &[usize], id: String) -> Event {
     let mems: Vec<&EventMention> = g.iter().map(|&i| ms[i].m).collect();
-    let keys: Vec<String> = mems
-        .iter()
-        .map(|m| {
-            format!(
-                "{}:{}:{}:{}",
-                m.document,
-                m.char_start,
-                m.char_end,
-                m.category.as_str()
-            )
-        })
-        .collect();
-    let key_refs: Vec<&str> = keys.iter().map(String::as_str).collect();
-    let id = stable_id(&key_refs);
     let category = mems[0].category;
 
     // ACLED type: certainty-weighted vote; default-rule codings count less.

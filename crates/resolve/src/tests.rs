@@ -118,7 +118,7 @@ fn scenario() -> Vec<EventMention> {
         "d3",
         "Outlet C",
         70,
-        "Two weeks ago the US carried out its first airstrikes on pro-Assad forces in the zone.",
+        "A fortnight back American jets hit pro-Assad units for the first time inside the zone.",
     );
     e.date = week_ending(5, 21);
     e.location = Some(Location {
@@ -324,4 +324,46 @@ fn acled_types_must_agree_unless_guessed_or_same_day() {
     // A sub-type guessed by the fallback rule is no evidence against merging.
     clash.coding.rule = "violence:armed [attack]".into();
     assert_eq!(resolve(&[air, clash]).len(), 1);
+}
+
+/// Forty strikes on one town, two days apart, ten reports each: blocks
+/// hold more mentions than the comparison window, yet each strike becomes
+/// one event, none mixes strikes, and input order does not matter.
+#[test]
+fn crowded_blocks_are_windowed_without_losing_incidents() {
+    let base = NaiveDate::from_ymd_opt(2017, 3, 1).unwrap_or_default();
+    let mut v = Vec::new();
+    for k in 0..40u64 {
+        for r in 0..10usize {
+            let doc = format!("k{k}r{r}");
+            let mut m = mention(
+                &doc,
+                &format!("Outlet {r}"),
+                10,
+                "Aircraft bombed a fuel depot on the edge of the town.",
+            );
+            m.date = Some(DateRange::day(base + chrono::Days::new(2 * k)));
+            let jitter = r as f64 * 0.001;
+            m.location = place("Town", TOWN.0 + jitter, TOWN.1, GeoPrecision::Near);
+            v.push(m);
+        }
+    }
+    let events = resolve(&v);
+    assert_eq!(events.len(), 40);
+    for e in &events {
+        assert_eq!(e.mentions.len(), 10);
+        let strike = |d: &str| d.split('r').next().map(str::to_string);
+        let first = strike(&e.mentions[0].document);
+        assert!(e.mentions.iter().all(|p| strike(&p.document) == first));
+    }
+    v.reverse();
+    assert_eq!(resolve(&v), events);
+}
+
+#[test]
+fn resolve_each_streams_what_resolve_returns() {
+    let all = resolve(&scenario());
+    let mut streamed = Vec::new();
+    crate::resolve_each(&scenario(), |e| streamed.push(e));
+    assert_eq!(streamed, all);
 }

@@ -177,10 +177,22 @@ async function loadClusters() {
   }
 }
 async function fitEvents() {
-  const s = await api("/api/events/extent", filterParams());
-  if (s.bbox) {
-    const [w, so, e, n] = s.bbox, pad = 1.0;
-    fitTo([w - pad, so - pad, e + pad, n + pad]);
+  // Fit to where most events are: count-weighted 5th–95th percentiles of
+  // coarse clusters, so one stray far-away event does not zoom out to the
+  // whole world.
+  const data = await api("/api/events/clusters", filterParams({ zoom: 4 }));
+  const cells = data.clusters;
+  if (cells.length) {
+    const total = cells.reduce((n, c) => n + c.count, 0);
+    const quantile = (key, q) => {
+      const sorted = cells.slice().sort((a, b) => a[key] - b[key]);
+      let acc = 0;
+      for (const c of sorted) { acc += c.count; if (acc >= q * total) return c[key]; }
+      return sorted[sorted.length - 1][key];
+    };
+    const w = quantile("lon", 0.05), e = quantile("lon", 0.95), s = quantile("lat", 0.05), n = quantile("lat", 0.95);
+    const pad = Math.max(1.0, 0.15 * Math.max(e - w, n - s));
+    fitTo([w - pad, s - pad, e + pad, n + pad]);
   }
   scheduleClusters();
 }

@@ -91,9 +91,16 @@ impl Pool {
 /// many clients cost one SQLite query per second.
 struct Cache {
     entries: Mutex<HashMap<String, (Instant, Arc<Body>)>>,
+    /// Answers being computed: concurrent requests for the same key wait
+    /// for the first one instead of all running the query (when a popular
+    /// entry expires under load).
+    inflight: Mutex<HashMap<String, Arc<Flight>>>,
     ttl: Duration,
     max: usize,
 }
+
+/// One computation shared by the requests that wait for it.
+type Flight = tokio::sync::OnceCell<Result<Arc<Body>, (StatusCode, String)>>;
 
 /// A prepared response body with its content type and ETag.
 struct Body {
@@ -277,6 +284,7 @@ pub fn router(db: &Path) -> Result<Router, ServerError> {
         pool,
         cache: Cache {
             entries: Mutex::new(HashMap::new()),
+            inflight: Mutex::new(HashMap::new()),
             ttl: Duration::from_secs(2),
             max: 4096,
         },
@@ -443,8 +451,43 @@ where
     if let Some(body) = st.cache.get(&key) {
         return Ok(respond(headers, &body));
     }
-    let st2 = st.clone();
-    let value = tokio::task::spawn_blocking(move || st2.pool.with(f))
+    let flight = {
+        let mut inflight = st.cache.inflight.lock().unwrap_or_else(|e| e.into_inner());
+        inflight.entry(key.clone()).or_default().clone()
+    };
+    // The first request runs `f`; the others await its result. Should the
+    // first be cancelled (client gone), the next waiter runs its own `f`.
+    let result = flight
+        .get_or_init(|| async {
+            let st2 = st.clone();
+            let computed = compute(st2, f).await;
+            if let Ok(body) = &computed {
+                st.cache.put(key.clone(), body.clone());
+            }
+            computed.map_err(|e| (e.status, e.message))
+        })
+        .await
+        .clone();
+    {
+        let mut inflight = st.cache.inflight.lock().unwrap_or_else(|e| e.into_inner());
+        if inflight.get(&key).is_some_and(|f| Arc::ptr_eq(f, &flight)) {
+            inflight.remove(&key);
+        }
+    }
+    match result {
+        Ok(body) => Ok(respond(headers, &body)),
+        Err((status, message)) => Err(ApiError { status, message }),
+    }
+}
+
+/// Runs `f` on a pooled connection off the async threads and serializes
+/// its answer.
+async fn compute<T, F>(st: Shared, f: F) -> Result<Arc<Body>, ApiError>
+where
+    T: Serialize + Send + 'static,
+    F: FnOnce(&Store) -> Result<T, ApiError> + Send + 'static,
+{
+    let value = tokio::task::spawn_blocking(move || st.pool.with(f))
         .await
         .map_err(|e| ApiError {
             status: StatusCode::INTERNAL_SERVER_ERROR,
@@ -454,13 +497,11 @@ where
         status: StatusCode::INTERNAL_SERVER_ERROR,
         message: e.to_string(),
     })?;
-    let body = Arc::new(Body {
+    Ok(Arc::new(Body {
         etag: etag_of(&bytes),
         bytes: bytes.into(),
         content_type: "application/json",
-    });
-    st.cache.put(key, body.clone());
-    Ok(respond(headers, &body))
+    }))
 }
 
 fn cache_key(route: &str, p: &HashMap<String, String>) -> String {

@@ -422,3 +422,29 @@ async fn every_route_is_documented_and_answers() {
     assert_eq!(d["outlet"], "Levant Ledger");
     assert!(d["spans"]["places"].is_array());
 }
+
+#[tokio::test]
+async fn event_index_follows_a_new_ingest() {
+    let (dir, app) = fixture();
+    assert_eq!(get_json(&app, "/api/events").await["total"], 4);
+    // An ingest (another connection) replaces the events.
+    let mut store = Store::open(dir.join("t.db")).expect("open store");
+    let only = event(
+        "e9",
+        Plover::Protest,
+        "2017-07-01",
+        None,
+        &["Capital Tribune"],
+        false,
+    );
+    store.replace_events(&[only]).expect("events");
+    drop(store);
+    // Past the index's check interval; a new URL so the response cache
+    // (two seconds) does not answer.
+    std::thread::sleep(std::time::Duration::from_millis(1100));
+    let page = get_json(&app, "/api/events?limit=10").await;
+    assert_eq!(page["total"], 1);
+    assert_eq!(ids(&page), ["e9"]);
+    let t = get_json(&app, "/api/timeline?bucket=month").await;
+    assert_eq!(t["buckets"][0]["start"], "2017-07-01");
+}

@@ -69,6 +69,29 @@ fn write_json<T: Serialize + ?Sized>(out: &mut dyn Write, v: &T) -> Result<(), S
     })
 }
 
+/// Coordinates to 5 decimals (about 1 m): the gazetteer keeps them as
+/// 32-bit floats, whose widening shows as noise (36.20119857788086).
+fn round_coord(x: f64) -> f64 {
+    (x * 1e5).round() / 1e5
+}
+
+fn round_place(mut p: Place) -> Place {
+    p.lat = p.lat.map(round_coord);
+    p.lon = p.lon.map(round_coord);
+    p
+}
+
+fn parse_places(json: &str) -> Result<Vec<Place>, StoreError> {
+    let places: Vec<Place> = serde_json::from_str(json)?;
+    Ok(places.into_iter().map(round_place).collect())
+}
+
+fn parse_event(json: &str) -> Result<Event, StoreError> {
+    let mut e: Event = serde_json::from_str(json)?;
+    e.location = e.location.map(round_place);
+    Ok(e)
+}
+
 /// Writes `kind` in `format` to `out`; returns the number of records.
 pub fn export(
     store: &Store,
@@ -98,9 +121,8 @@ pub fn export(
         (Kind::Documents, Format::Csv) => write_documents_csv(store, out)?,
         (Kind::Events, Format::Jsonl) => {
             let mut n = 0;
-            // The stored JSON is the serialized Event: write it as is.
             store.for_each_event_json(|json| {
-                out.write_all(json.as_bytes())?;
+                write_json(out, &parse_event(json)?)?;
                 out.write_all(b"\n")?;
                 n += 1;
                 Ok(())
@@ -110,7 +132,7 @@ pub fn export(
         (Kind::Events, Format::Geojson) => {
             let mut fc = FeatureWriter::new(out)?;
             store.for_each_event_json(|json| {
-                let e: Event = serde_json::from_str(json)?;
+                let e = parse_event(json)?;
                 let point = e.location.as_ref().and_then(|p| p.lat.zip(p.lon));
                 fc.feature(Some(&e.id), point, &e)
             })?;
@@ -180,10 +202,10 @@ impl Store {
                     text: r.get(11)?,
                     duplicate_of: r.get(12)?,
                     primary_place: match primary {
-                        Some(p) => Some(serde_json::from_str(&p)?),
+                        Some(p) => Some(round_place(serde_json::from_str(&p)?)),
                         None => None,
                     },
-                    places: serde_json::from_str(&places)?,
+                    places: parse_places(&places)?,
                 };
                 f(d)?;
             }
@@ -208,7 +230,7 @@ pub fn aggregate_places(store: &Store) -> Result<Vec<ExportPlace>, StoreError> {
     let mut rows = st.query([])?;
     while let Some(r) = rows.next()? {
         let json: String = r.get(0)?;
-        let places: Vec<Place> = serde_json::from_str(&json)?;
+        let places = parse_places(&json)?;
         for p in places {
             let key = match p.geonames_id {
                 Some(g) => format!("g{g}"),
@@ -453,7 +475,7 @@ fn write_events_csv(store: &Store, out: &mut dyn Write) -> Result<u64, StoreErro
     w.write_record(EVENT_CSV_COLUMNS)?;
     let mut n = 0;
     store.for_each_event_json(|json| {
-        let e: Event = serde_json::from_str(json)?;
+        let e = parse_event(json)?;
         w.write_record(event_csv_row(&e))?;
         n += 1;
         Ok(())
@@ -606,6 +628,17 @@ mod tests {
         let jl = run(&s, Kind::Events, Format::Jsonl);
         let e: Event = serde_json::from_str(jl.trim()).unwrap();
         assert_eq!(e.id, "e1");
+    }
+
+    #[test]
+    fn coordinates_lose_float_noise() {
+        assert_eq!(round_coord(f64::from(36.2012_f32)), 36.2012);
+        let mut s = Store::open_in_memory().unwrap();
+        let mut e = event("e1", 4, f64::from(33.49_f32), f64::from(38.65_f32));
+        e.summary = "noisy".into();
+        s.replace_events(&[e]).unwrap();
+        let out = run(&s, Kind::Events, Format::Jsonl);
+        assert!(out.contains("\"lat\":33.49,\"lon\":38.65"), "{out}");
     }
 
     #[test]

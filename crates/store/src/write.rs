@@ -30,6 +30,10 @@ impl NewDocument {
     }
 }
 
+/// From this many events on, `replace_events` rebuilds secondary indexes
+/// after loading instead of maintaining them row by row.
+const BULK_EVENTS: usize = 5_000;
+
 /// meta key set while documents were added after the last resolution.
 const EVENTS_STALE: &str = "events_stale";
 
@@ -210,6 +214,25 @@ impl Store {
         let tx = self
             .conn
             .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        // Secondary indexes are dropped and rebuilt around a large bulk
+        // load: building an index once from all rows is cheaper than
+        // updating it row by row. Their SQL is read back from the schema,
+        // so indexes added by later migrations are kept too.
+        let rebuild: Vec<(String, String)> = if events.len() >= BULK_EVENTS {
+            let mut st = tx.prepare(
+                "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL
+                 AND tbl_name IN ('events', 'event_actors', 'event_sources', 'event_documents')
+                 ORDER BY name",
+            )?;
+            let rows =
+                st.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)))?;
+            rows.collect::<Result<_, _>>()?
+        } else {
+            Vec::new()
+        };
+        for (name, _) in &rebuild {
+            tx.execute_batch(&format!("DROP INDEX \"{}\"", name.replace('"', "\"\"")))?;
+        }
         tx.execute_batch(
             "DELETE FROM event_actors; DELETE FROM event_sources; DELETE FROM event_documents;
              INSERT INTO events_fts(events_fts) VALUES ('delete-all');
@@ -296,6 +319,9 @@ impl Store {
                     "resolved events with an id already used were dropped"
                 );
             }
+        }
+        for (_, sql) in &rebuild {
+            tx.execute_batch(sql)?;
         }
         tx.execute(
             "INSERT OR REPLACE INTO meta (key, value) VALUES (?1, '0')",
@@ -551,6 +577,42 @@ pub(crate) mod tests {
             .unwrap();
         assert_eq!(n_actors, 1);
         assert_eq!(fts(&s), 1);
+    }
+
+    #[test]
+    fn bulk_replace_rebuilds_indexes() {
+        let mut s = Store::open_in_memory().unwrap();
+        let index_names = |s: &Store| -> Vec<String> {
+            let mut st = s
+                .conn()
+                .prepare("SELECT name FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL ORDER BY name")
+                .unwrap();
+            let rows = st.query_map([], |r| r.get(0)).unwrap();
+            rows.map(|r| r.unwrap()).collect()
+        };
+        let before = index_names(&s);
+        let events: Vec<Event> = (0..BULK_EVENTS + 10)
+            .map(|i| {
+                event(
+                    &format!("e{i:05}"),
+                    1 + (i % 28) as u32,
+                    30.0 + (i % 10) as f64,
+                    40.0,
+                )
+            })
+            .collect();
+        s.replace_events(&events).unwrap();
+        assert_eq!(index_names(&s), before, "indexes restored");
+        assert_eq!(s.event_count().unwrap(), events.len() as u64);
+        let plan: String = s
+            .conn()
+            .query_row(
+                "EXPLAIN QUERY PLAN SELECT id FROM events WHERE category = 'ASSAULT'",
+                [],
+                |r| r.get(3),
+            )
+            .unwrap();
+        assert!(plan.contains("events_category"), "{plan}");
     }
 
     #[test]

@@ -300,8 +300,8 @@ fn prenominal(ctx: &Ctx, first: usize) -> Option<(usize, bool, bool)> {
     Some((ctx.toks[start_tok].start, has_role, all_caps_mods))
 }
 
-/// ", <role>," before the name: "commander of the Russian grouping in
-/// Syria, Col. Gen. ...". Returns the role text.
+/// ", <role>," before the name: "head of the task force in the
+/// north, Brig. Gen. ...". Returns the role text.
 fn appositive_before(ctx: &Ctx, first: usize) -> Option<String> {
     if first < 2 || !ctx.is_punct(first - 1, &[',']) {
         return None;
@@ -327,7 +327,7 @@ fn appositive_before(ctx: &Ctx, first: usize) -> Option<String> {
     }
     let role_at =
         (s..end_tok).find(|&i| ctx.toks[i].word && ctx.lex.is_role_noun(&ctx.lower(i)))?;
-    // "forces allied to the Syrian leader, Bashar al-Assad": the role is
+    // "troops loyal to the country's president, Bashar al-Assad": the role is
     // the noun phrase of the role noun, from its last article on.
     if let Some(d) = (s..role_at)
         .rev()
