@@ -456,8 +456,11 @@ fn find_candidates(g: &Gazetteer, m: &Matcher, text: &str, t: &Tokens, skip: &[S
         let cue_before = prev_w.is_some_and(|w| m.cue_before.contains(&w)) || strong_before;
         let skipped = |s: usize, e: usize| skip.iter().any(|sp| sp.start <= s && e <= sp.end);
 
-        // A demonym on its own ("Russian") is not a town of that name.
-        if best.is_some_and(|(jend, _)| jend == i) && g.demonym(t.norm(i)).is_some() {
+        // A demonym on its own ("Russian") is not a town of that name, and
+        // a lone letter ("I", "A") is a word, not an abbreviated place.
+        if best.is_some_and(|(jend, _)| jend == i)
+            && (g.demonym(t.norm(i)).is_some() || tk.end - tk.start <= 1)
+        {
             best = None;
         }
         // "the village of Umm Qarwashqi": after a place noun, a run of
@@ -1840,6 +1843,16 @@ mod tests {
             .expect("radius");
         assert_eq!(r.radius_km, Some(55.0));
         assert!(near(r, 33.50, 38.63));
+    }
+
+    #[test]
+    fn a_lone_letter_is_not_a_place() {
+        let ms = parse("\"I can tell you that A convoy left Homs,\" he said.");
+        assert!(
+            ms.iter().all(|m| m.surface != "I" && m.surface != "A"),
+            "{ms:?}"
+        );
+        assert!(ms.iter().any(|m| m.surface == "Homs"));
     }
 
     #[test]
