@@ -58,6 +58,8 @@ pub fn to_stored(z: &Zone) -> (&'static str, serde_json::Value) {
             "polygon",
             serde_json::json!({"type": "MultiPolygon", "coordinates": polygons}),
         ),
+        // The page draws routes from `coordinates` ([lon, lat] points).
+        ZoneShape::Route { points } => ("route", serde_json::json!({ "coordinates": points })),
     }
 }
 

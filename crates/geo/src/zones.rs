@@ -28,6 +28,11 @@ pub enum ZoneShape {
     MultiPolygon {
         polygons: Vec<Vec<Vec<[f64; 2]>>>,
     },
+    /// A route (highway, corridor) as a polyline of [lon, lat] points: not
+    /// an area, so it contains nothing; analytics measure distance to it.
+    Route {
+        points: Vec<[f64; 2]>,
+    },
 }
 
 /// A named zone.
@@ -44,6 +49,8 @@ struct Spec {
     center: Option<[f64; 2]>,
     radius_km: Option<f64>,
     geometry: Option<serde_json::Value>,
+    /// Places a route passes through, in order ("Baghdad", "Rutba", ...).
+    through: Option<Vec<String>>,
 }
 
 fn bad(reason: impl Into<String>) -> GeoError {
@@ -107,11 +114,31 @@ impl Zone {
                         .map(polygon_of)
                         .collect::<Result<_, _>>()?,
                 },
+                Some("LineString") => {
+                    let points = ring_of(coords)?;
+                    if points.len() < 2 {
+                        return Err(bad("a route needs 2+ points"));
+                    }
+                    ZoneShape::Route { points }
+                }
                 other => return Err(bad(format!("unsupported geometry type {other:?}"))),
             };
             return Ok(Zone {
                 name: s.name,
                 shape,
+            });
+        }
+        if let Some(places) = &s.through {
+            let points = places
+                .iter()
+                .map(|p| place_point(gazetteer, p).map(|(lat, lon)| [lon, lat]))
+                .collect::<Result<Vec<_>, _>>()?;
+            if points.len() < 2 {
+                return Err(bad("a route needs 2+ places in \"through\""));
+            }
+            return Ok(Zone {
+                name: s.name,
+                shape: ZoneShape::Route { points },
             });
         }
         let radius = s
@@ -122,22 +149,7 @@ impl Zone {
         }
         let (lat, lon) = match (s.center, s.around.as_deref()) {
             (Some([lat, lon]), _) => (lat, lon),
-            (None, Some(place)) => {
-                let e = gazetteer
-                    .lookup(place)
-                    .iter()
-                    .copied()
-                    .max_by(|&a, &b| {
-                        let (ea, eb) = (
-                            &gazetteer.entries[a as usize],
-                            &gazetteer.entries[b as usize],
-                        );
-                        ea.importance.total_cmp(&eb.importance)
-                    })
-                    .ok_or_else(|| bad(format!("unknown place {place:?}")))?;
-                let en = &gazetteer.entries[e as usize];
-                (f64::from(en.lat), f64::from(en.lon))
-            }
+            (None, Some(place)) => place_point(gazetteer, place)?,
             (None, None) => return Err(bad("circle zone needs center or around")),
         };
         Ok(Zone::circle(&s.name, lat, lon, radius))
@@ -154,8 +166,27 @@ impl Zone {
             ZoneShape::MultiPolygon { polygons } => {
                 polygons.iter().any(|p| in_polygon(p, lon, lat))
             }
+            ZoneShape::Route { .. } => false,
         }
     }
+}
+
+/// (lat, lon) of the most important gazetteer entry named `place`.
+fn place_point(gazetteer: &Gazetteer, place: &str) -> Result<(f64, f64), GeoError> {
+    let e = gazetteer
+        .lookup(place)
+        .iter()
+        .copied()
+        .max_by(|&a, &b| {
+            let (ea, eb) = (
+                &gazetteer.entries[a as usize],
+                &gazetteer.entries[b as usize],
+            );
+            ea.importance.total_cmp(&eb.importance)
+        })
+        .ok_or_else(|| bad(format!("unknown place {place:?}")))?;
+    let en = &gazetteer.entries[e as usize];
+    Ok((f64::from(en.lat), f64::from(en.lon)))
 }
 
 fn in_ring(ring: &[[f64; 2]], x: f64, y: f64) -> bool {
@@ -182,6 +213,36 @@ fn in_polygon(rings: &[Vec<[f64; 2]>], x: f64, y: f64) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn routes_through_places_or_a_linestring() {
+        let g = crate::test_parser().gazetteer();
+        let r = Zone::from_json(
+            r#"{"name": "highway", "through": ["Damascus", "At Tanf", "Baghdad"]}"#,
+            g,
+        )
+        .expect("route");
+        match &r.shape {
+            // Damascus is the first point, about 36.3 E 33.5 N.
+            ZoneShape::Route { points } => {
+                assert_eq!(points.len(), 3);
+                assert!((points[0][0] - 36.3).abs() < 0.3 && (points[0][1] - 33.5).abs() < 0.3);
+            }
+            other => panic!("not a route: {other:?}"),
+        }
+        assert!(!r.contains(33.5, 36.3), "a route is not an area");
+        let l = Zone::from_json(
+            r#"{"name": "l", "geometry": {"type": "LineString", "coordinates": [[41.0, 34.4], [40.1, 35.3]]}}"#,
+            g,
+        )
+        .expect("linestring");
+        assert!(matches!(l.shape, ZoneShape::Route { ref points } if points.len() == 2));
+        assert!(Zone::from_json(
+            r#"{"name": "x", "through": ["Nowhere-at-all-ville", "Damascus"]}"#,
+            g
+        )
+        .is_err());
+    }
 
     #[test]
     fn circle_and_polygon() {
