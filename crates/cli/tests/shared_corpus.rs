@@ -69,6 +69,31 @@ fn tanf_documents_export_has_schema_fields() {
         csv::Reader::from_reader(csv.as_slice()).records().count(),
         5
     );
+    // The piece that states no date at all is dated against the others
+    // ingested with it: June 2017, marked inferred.
+    let sputnik = docs
+        .iter()
+        .find(|d| d["outlet"] == "Sputnik")
+        .expect("a Sputnik document");
+    assert_eq!(sputnik["published_basis"], "inferred");
+    assert!(
+        sputnik["published"]
+            .as_str()
+            .is_some_and(|p| p.starts_with("2017-06")),
+        "Sputnik published {}",
+        sputnik["published"]
+    );
+    // End to end through the CLI: the 18 May 2017 strike is one event
+    // reported by four outlets.
+    let events = String::from_utf8(export(&s.0, "t.db", "events", "jsonl")).unwrap();
+    let strikes: Vec<serde_json::Value> = events
+        .lines()
+        .map(|l| serde_json::from_str::<serde_json::Value>(l).unwrap())
+        .filter(|e| e["category"] == "ASSAULT" && e["date"]["start"] == "2017-05-18")
+        .collect();
+    assert_eq!(strikes.len(), 1, "{events}");
+    let sources = strikes[0]["sources"].as_array().map(Vec::len);
+    assert_eq!(sources, Some(4), "{}", strikes[0]["sources"]);
 }
 
 fn chrono_like(s: &str) -> bool {
