@@ -597,6 +597,47 @@ pub struct AcledType {
     pub sub_event_type: String,
 }
 
+/// ACLED's 25 sub-event types with their event types, exact labels.
+pub const ACLED_SUBTYPES: [(&str, &str); 25] = [
+    ("Battles", "Armed clash"),
+    ("Battles", "Government regains territory"),
+    ("Battles", "Non-state actor overtakes territory"),
+    ("Explosions/Remote violence", "Chemical weapon"),
+    ("Explosions/Remote violence", "Air/drone strike"),
+    ("Explosions/Remote violence", "Suicide bomb"),
+    (
+        "Explosions/Remote violence",
+        "Shelling/artillery/missile attack",
+    ),
+    (
+        "Explosions/Remote violence",
+        "Remote explosive/landmine/IED",
+    ),
+    ("Explosions/Remote violence", "Grenade"),
+    ("Violence against civilians", "Sexual violence"),
+    ("Violence against civilians", "Attack"),
+    (
+        "Violence against civilians",
+        "Abduction/forced disappearance",
+    ),
+    ("Protests", "Peaceful protest"),
+    ("Protests", "Protest with intervention"),
+    ("Protests", "Excessive force against protesters"),
+    ("Riots", "Violent demonstration"),
+    ("Riots", "Mob violence"),
+    ("Strategic developments", "Agreement"),
+    ("Strategic developments", "Arrests"),
+    ("Strategic developments", "Change to group/activity"),
+    ("Strategic developments", "Disrupted weapons use"),
+    ("Strategic developments", "Headquarters or base established"),
+    ("Strategic developments", "Looting/property destruction"),
+    (
+        "Strategic developments",
+        "Non-violent transfer of territory",
+    ),
+    ("Strategic developments", "Other"),
+];
+
 /// An actor's role in an event.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]

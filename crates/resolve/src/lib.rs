@@ -51,7 +51,6 @@ use sitrep_model::{
 };
 
 pub mod analytics;
-pub mod export;
 mod sides;
 mod summary;
 

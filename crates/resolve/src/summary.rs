@@ -167,7 +167,7 @@ mod tests {
     #[test]
     fn templates_load_for_every_subtype_and_category() {
         let t = Templates::parse(SUMMARIES_TSV).expect("summaries.tsv parses");
-        for (_, sub) in crate::export::ACLED_SUBTYPES {
+        for (_, sub) in sitrep_model::ACLED_SUBTYPES {
             assert!(t.map.contains_key(sub), "{sub}");
         }
         for p in sitrep_model::Plover::ALL {
