@@ -133,6 +133,12 @@ pub fn date_line(line: &str) -> Option<NaiveDate> {
     let rest = format!("{} {}", &t[..r.start], &t[r.end..]);
     let rest = p.label.replace(rest.trim(), "");
     let rest = p.filler.replace_all(&rest, " ");
+    // "Posted on June 9 2017 by badiawatcher": a trailing author is still
+    // a date line (the byline is read separately).
+    let rest = match rest.trim().strip_prefix("by ") {
+        Some(author) if author.split_whitespace().count() <= 4 => "",
+        _ => rest.trim(),
+    };
     let leftover = rest.chars().filter(|c| c.is_alphanumeric()).count();
     (leftover == 0).then_some(d)
 }
@@ -159,6 +165,7 @@ mod tests {
             ("12/25/2020", d(2020, 12, 25)),
             ("05.06.2020", d(2020, 6, 5)),
             ("Sunday, 7 August 2016", d(2016, 8, 7)),
+            ("Posted on March 2 2021 by deskeditor", d(2021, 3, 2)),
         ] {
             assert_eq!(date_line(s), Some(want), "{s}");
         }

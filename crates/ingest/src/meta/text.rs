@@ -135,6 +135,24 @@ pub fn from_text(lines: &[Line]) -> TextMeta {
                 m.published = Some(d);
                 continue;
             }
+            // A kicker line "Outlet | Section | Fri 09 Jun 2017": a short
+            // pipe-separated segment that is a date dates the piece, and a
+            // segment naming a known outlet names it.
+            if t.len() <= 120 && t.contains(" | ") {
+                let segs: Vec<&str> = t.split(" | ").map(str::trim).collect();
+                if segs.len() <= 5 {
+                    if let Some(d) = segs.iter().find_map(|s| date::date_line(s)) {
+                        m.published = Some(d);
+                        if m.outlet.is_none() {
+                            m.outlet = segs
+                                .iter()
+                                .find_map(|s| dict.lookup(s))
+                                .map(|o| (o.name.clone(), OutletSignal::Weak));
+                        }
+                        continue;
+                    }
+                }
+            }
         }
         if m.dateline.is_none() && t.len() >= 40 {
             if let Some((city, agency)) = dateline(t, rules) {
@@ -426,6 +444,19 @@ mod tests {
             "{BODY}\n\nIran Daily, June 2: Tehran Talks Stall\n\n{BODY}"
         )));
         assert_eq!(m.outlet, Some(("EA WorldView".into(), OutletSignal::Weak)));
+    }
+
+    #[test]
+    fn kicker_lines_give_the_date() {
+        let m = from_text(&lines(
+            "Aid convoy reaches the besieged town\n\nReuters | World | Tue 14 Mar 2023\n\nThe convoy of forty trucks crossed the last checkpoint at dawn and unloaded flour and medicine.",
+        ));
+        assert_eq!(m.published, NaiveDate::from_ymd_opt(2023, 3, 14));
+        assert_eq!(m.outlet.map(|(o, _)| o).as_deref(), Some("Reuters"));
+        let m = from_text(&lines(
+            "Road reopens after shelling\n\nPosted on March 2 2021 by deskeditor\n\nTraffic resumed on the highway on Tuesday after engineers cleared the debris left by the shelling.",
+        ));
+        assert_eq!(m.published, NaiveDate::from_ymd_opt(2021, 3, 2));
     }
 
     #[test]
