@@ -90,7 +90,7 @@ enum Cmd {
         #[arg(long, value_name = "FILE")]
         gazetteer: Option<PathBuf>,
     },
-    /// Named zones (a circle around a place or point, or a GeoJSON polygon).
+    /// Named zones (a circle around a place or point, a GeoJSON polygon) and routes.
     Zone {
         #[command(subcommand)]
         cmd: ZoneCmd,
@@ -134,7 +134,8 @@ enum GazetteerCmd {
 enum ZoneCmd {
     /// Store zones from JSON specs, given inline or as files (one spec, an array, or JSON Lines):
     /// {"name": "...", "around": "At Tanf", "radius_km": 55} | {"name": "...", "center": [lat, lon],
-    /// "radius_km": 10} | {"name": "...", "geometry": {GeoJSON Polygon or MultiPolygon}}.
+    /// "radius_km": 10} | {"name": "...", "geometry": {GeoJSON Polygon, MultiPolygon or LineString}} |
+    /// {"name": "...", "through": ["Baghdad", "Rutba", "Damascus"]} (a route).
     Add {
         #[arg(required = true, value_name = "SPEC|FILE")]
         specs: Vec<String>,
