@@ -164,6 +164,38 @@ pub fn export(
     Ok(n)
 }
 
+/// The `documents` columns [`document_from_row`] reads, in its order.
+pub(crate) const DOCUMENT_COLUMNS: &str =
+    "id, path, url, outlet, reposted_by, title, byline, dateline, \
+     published, published_basis, language, text, duplicate_of, primary_place, places";
+
+/// A SCHEMA `document` from a row starting with [`DOCUMENT_COLUMNS`].
+pub(crate) fn document_from_row(r: &rusqlite::Row) -> Result<ExportDocument, StoreError> {
+    let byline: String = r.get(6)?;
+    let primary: Option<String> = r.get(13)?;
+    let places: String = r.get(14)?;
+    Ok(ExportDocument {
+        id: r.get(0)?,
+        path: r.get(1)?,
+        url: r.get(2)?,
+        outlet: r.get(3)?,
+        reposted_by: r.get(4)?,
+        title: r.get(5)?,
+        byline: serde_json::from_str(&byline)?,
+        dateline: r.get(7)?,
+        published: r.get(8)?,
+        published_basis: r.get(9)?,
+        language: r.get(10)?,
+        text: r.get(11)?,
+        duplicate_of: r.get(12)?,
+        primary_place: match primary {
+            Some(p) => Some(round_place(serde_json::from_str(&p)?)),
+            None => None,
+        },
+        places: parse_places(&places)?,
+    })
+}
+
 impl Store {
     /// Calls `f` with every document in export order: by publication date
     /// (undated last), then id.
@@ -174,40 +206,13 @@ impl Store {
         // Two index-ordered scans (dated, then undated) rather than one
         // ORDER BY that would sort every row, texts included, in memory.
         for sql in [
-            "SELECT id, path, url, outlet, reposted_by, title, byline, dateline, published,
-                    published_basis, language, text, duplicate_of, primary_place, places
-             FROM documents WHERE published IS NOT NULL ORDER BY published, id",
-            "SELECT id, path, url, outlet, reposted_by, title, byline, dateline, published,
-                    published_basis, language, text, duplicate_of, primary_place, places
-             FROM documents WHERE published IS NULL ORDER BY id",
+            format!("SELECT {DOCUMENT_COLUMNS} FROM documents WHERE published IS NOT NULL ORDER BY published, id"),
+            format!("SELECT {DOCUMENT_COLUMNS} FROM documents WHERE published IS NULL ORDER BY id"),
         ] {
-            let mut st = self.conn.prepare_cached(sql)?;
+            let mut st = self.conn.prepare_cached(&sql)?;
             let mut rows = st.query([])?;
             while let Some(r) = rows.next()? {
-                let byline: String = r.get(6)?;
-                let primary: Option<String> = r.get(13)?;
-                let places: String = r.get(14)?;
-                let d = ExportDocument {
-                    id: r.get(0)?,
-                    path: r.get(1)?,
-                    url: r.get(2)?,
-                    outlet: r.get(3)?,
-                    reposted_by: r.get(4)?,
-                    title: r.get(5)?,
-                    byline: serde_json::from_str(&byline)?,
-                    dateline: r.get(7)?,
-                    published: r.get(8)?,
-                    published_basis: r.get(9)?,
-                    language: r.get(10)?,
-                    text: r.get(11)?,
-                    duplicate_of: r.get(12)?,
-                    primary_place: match primary {
-                        Some(p) => Some(round_place(serde_json::from_str(&p)?)),
-                        None => None,
-                    },
-                    places: parse_places(&places)?,
-                };
-                f(d)?;
+                f(document_from_row(r)?)?;
             }
         }
         Ok(())

@@ -179,22 +179,12 @@ pub struct DocumentSpans {
     pub quantities: Vec<LabelledSpan>,
 }
 
-/// A document with its text and analysis spans, for the document view.
+/// A document with its text and analysis spans, for the document view:
+/// the exported document (SCHEMA.md) plus highlightable spans.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct DocumentView {
-    pub id: String,
-    pub path: String,
-    pub url: Option<String>,
-    pub outlet: Option<String>,
-    pub reposted_by: Option<String>,
-    pub title: Option<String>,
-    pub byline: Vec<String>,
-    pub dateline: Option<String>,
-    pub published: Option<String>,
-    pub published_basis: Option<String>,
-    pub language: Option<String>,
-    pub duplicate_of: Option<String>,
-    pub text: String,
+    #[serde(flatten)]
+    pub document: crate::export::ExportDocument,
     pub spans: DocumentSpans,
     /// Ids of the events that cite this document.
     pub events: Vec<String>,
@@ -736,40 +726,26 @@ impl Store {
 
     /// One document with every analysis span in character offsets.
     pub fn document_view(&self, id: &str) -> Result<Option<DocumentView>, StoreError> {
-        let row = self
-            .conn
-            .prepare_cached(
-                "SELECT d.id, d.path, d.url, d.outlet, d.reposted_by, d.title, d.byline, d.dateline, d.published, \
-                 d.published_basis, d.language, d.duplicate_of, d.text, a.analysis, a.geo \
-                 FROM documents d LEFT JOIN analyses a ON a.document_id = d.id WHERE d.id = ?1",
-            )?
-            .query_row([id], |r| {
-                Ok((
-                    [r.get::<_, String>(0)?, r.get::<_, String>(1)?, r.get::<_, String>(12)?],
-                    [
-                        r.get::<_, Option<String>>(2)?,
-                        r.get(3)?,
-                        r.get(4)?,
-                        r.get(5)?,
-                        r.get(7)?,
-                        r.get(8)?,
-                        r.get(9)?,
-                        r.get(10)?,
-                        r.get(11)?,
-                    ],
-                    r.get::<_, String>(6)?,
-                    r.get::<_, Option<String>>(13)?,
-                    r.get::<_, Option<String>>(14)?,
-                ))
-            })
-            .optional()?;
-        let Some(([id, path, text], opt, byline, analysis, geo)) = row else {
+        let cols = crate::export::DOCUMENT_COLUMNS
+            .split(", ")
+            .map(|c| format!("d.{}", c.trim()))
+            .collect::<Vec<_>>()
+            .join(", ");
+        let sql = format!(
+            "SELECT {cols}, a.analysis, a.geo FROM documents d \
+             LEFT JOIN analyses a ON a.document_id = d.id WHERE d.id = ?1"
+        );
+        let mut st = self.conn.prepare_cached(&sql)?;
+        let mut rows = st.query([id])?;
+        let Some(r) = rows.next()? else {
             return Ok(None);
         };
-        let [url, outlet, reposted_by, title, dateline, published, published_basis, language, duplicate_of] =
-            opt;
-        let byline: Vec<String> = serde_json::from_str(&byline).unwrap_or_default();
-        let idx = CharIndex::new(&text);
+        let document = crate::export::document_from_row(r)?;
+        let analysis: Option<String> = r.get(15)?;
+        let geo: Option<String> = r.get(16)?;
+        drop(rows);
+        let text = document.text.as_str();
+        let idx = CharIndex::new(text);
         let span = |s: sitrep_model::Span, label: String| LabelledSpan {
             start: idx.char_offset(s.start),
             end: idx.char_offset(s.end),
@@ -819,22 +795,10 @@ impl Store {
             .prepare_cached(
                 "SELECT event_id FROM event_documents WHERE document_id = ?1 ORDER BY event_id",
             )?
-            .query_map([&id], |r| r.get::<_, String>(0))?
+            .query_map([id], |r| r.get::<_, String>(0))?
             .collect::<Result<Vec<_>, _>>()?;
         Ok(Some(DocumentView {
-            id,
-            path,
-            url,
-            outlet,
-            reposted_by,
-            title,
-            byline,
-            dateline,
-            published,
-            published_basis,
-            language,
-            duplicate_of,
-            text,
+            document,
             spans,
             events,
         }))
