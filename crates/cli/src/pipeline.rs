@@ -4,7 +4,7 @@
 //! discover ─► read_file ─► prepare ─► skip stored ─► dedup ─► language ─► geo ─► events ─► store
 //!  (walk)     (par, files)  (par)      (seq)          (seq)    (par ─────────────────────) (seq, 1 tx
 //!                                                                                           per chunk)
-//! then, once: load all event mentions ─► resolve ─► replace events (1 tx)
+//! then, once: load all event mentions ─► resolve ─► stream events into 1 tx
 //! ```
 //!
 //! Work is done in chunks of [`Options::chunk`] documents. The stages that
@@ -28,7 +28,7 @@ use sitrep_ingest::dedup::{DupIndex, Signature};
 use sitrep_ingest::{IngestError, RawItem};
 use sitrep_language::Language;
 use sitrep_model::{Document, PublishedBasis};
-use sitrep_store::{NewDocument, Store, StoreError};
+use sitrep_store::{EncodedDocument, NewDocument, Store, StoreError};
 
 /// Errors that stop the whole ingest (as opposed to rejected inputs).
 #[derive(Debug, thiserror::Error)]
@@ -180,20 +180,20 @@ pub fn ingest(
     }
 
     let stored = AtomicU64::new(0);
-    let (to_writer, from_reader) = std::sync::mpsc::sync_channel::<Vec<NewDocument>>(1);
+    let (to_writer, from_reader) = std::sync::mpsc::sync_channel::<Vec<EncodedDocument>>(1);
     let writer_store: &mut Store = &mut *store;
     let written: Result<(), StoreError> = std::thread::scope(|scope| {
         let stored = &stored;
         let writer = scope.spawn(move || -> Result<(), StoreError> {
             for batch in from_reader {
-                let n = writer_store.insert_batch(&batch)?;
+                let n = writer_store.insert_encoded(&batch)?;
                 stored.fetch_add(n as u64, Ordering::Relaxed);
             }
             Ok(())
         });
         let chunk = opts.chunk.max(1);
         let mut pending: Vec<RawItem> = Vec::with_capacity(chunk * 2);
-        let send = |batch: Vec<NewDocument>| to_writer.send(batch).is_ok();
+        let send = |batch: Vec<EncodedDocument>| to_writer.send(batch).is_ok();
         'files: for group in files.chunks(opts.file_group.max(1)) {
             for (size, r) in read_group(group) {
                 report.bytes += size;
@@ -250,15 +250,27 @@ pub fn ingest(
         let t = Instant::now();
         let mentions = store.event_mentions()?;
         let loaded = t.elapsed();
-        let events = sitrep_resolve::resolve(&mentions);
-        let resolved = t.elapsed();
+        // Events stream from resolution into one replacing transaction: they
+        // are never all in memory at once.
+        let mut writer = store.events_writer(mentions.len())?;
+        let mut failed: Option<StoreError> = None;
+        sitrep_resolve::resolve_each(&mentions, |e| {
+            if failed.is_none() {
+                if let Err(err) = writer.push(e) {
+                    failed = Some(err);
+                }
+            }
+        });
+        if let Some(err) = failed {
+            return Err(err.into());
+        }
+        let n_events = writer.written();
         drop(mentions);
-        store.replace_events(&events)?;
+        writer.finish()?;
         tracing::info!(
-            events = events.len(),
+            events = n_events,
             load_ms = loaded.as_millis() as u64,
-            resolve_ms = (resolved - loaded).as_millis() as u64,
-            write_ms = (t.elapsed() - resolved).as_millis() as u64,
+            resolve_and_write_ms = (t.elapsed() - loaded).as_millis() as u64,
             "resolved events"
         );
         report.resolved = true;
@@ -310,7 +322,7 @@ fn process_chunk(
     seen: &mut HashSet<String>,
     dups: &mut DupIndex,
     report: &mut Report,
-) -> Vec<NewDocument> {
+) -> Vec<EncodedDocument> {
     report.items += items.len() as u64;
     let prepared: Vec<Result<(Document, Signature), Rejected>> = items
         .into_par_iter()
@@ -355,16 +367,23 @@ fn process_chunk(
     // Documents that state no year are dated relative to the others of
     // their chunk (chunks follow input order, so this stays deterministic).
     let hint = engines.language.date_hint(fresh.iter().map(|(d, _)| d));
-    let analysed: Vec<Result<NewDocument, Rejected>> = fresh
+    let analysed: Vec<Result<EncodedDocument, Rejected>> = fresh
         .into_par_iter()
         .map(|(doc, sig)| {
             let path = doc.path.clone();
-            catch_unwind(AssertUnwindSafe(|| analyse(engines, doc, sig, hint))).map_err(|p| {
-                Rejected {
+            match catch_unwind(AssertUnwindSafe(|| {
+                analyse(engines, doc, sig, hint).encode()
+            })) {
+                Ok(Ok(ed)) => Ok(ed),
+                Ok(Err(e)) => Err(Rejected {
+                    path,
+                    reason: format!("cannot encode the analysis: {e}"),
+                }),
+                Err(p) => Err(Rejected {
                     path,
                     reason: panic_reason(p),
-                }
-            })
+                }),
+            }
         })
         .collect();
     let mut batch = Vec::with_capacity(analysed.len());

@@ -45,6 +45,7 @@ use std::borrow::Cow;
 use std::collections::{BTreeMap, HashMap};
 
 use chrono::{Datelike, NaiveDate};
+use rayon::prelude::*;
 use sitrep_model::{
     stable_id, ActorRole, ClaimedBy, Coding, DateRange, Dispute, DisputeValue, Event, EventActor,
     EventMention, EventQuantity, GeoPrecision, Location, Place, Plover, Provenance, TimePrecision,
@@ -686,27 +687,42 @@ pub fn resolve_each(mentions: &[EventMention], mut emit: impl FnMut(Event)) {
         groups.entry(r).or_default().push(i);
     }
     drop(cl);
+    // Groups are independent from here on: keying and building run on all
+    // cores; ids are made unique and events emitted in order, sequentially.
+    let groups: Vec<Vec<usize>> = groups.into_values().collect();
     let mut keyed: Vec<(Option<NaiveDate>, String, Vec<usize>)> = groups
-        .into_values()
+        .into_par_iter()
         .map(|g| {
             let mems: Vec<&EventMention> = g.iter().map(|&i| ms[i].m).collect();
             (pick_date(&mems).map(|d| d.start), event_id(&mems), g)
         })
         .collect();
-    keyed.sort_by(|a, b| a.0.cmp(&b.0).then_with(|| a.1.cmp(&b.1)));
+    keyed.par_sort_by(|a, b| a.0.cmp(&b.0).then_with(|| a.1.cmp(&b.1)));
     // Two events can share an id only when their mentions are identical
     // (the same sentence coded twice alike); number the later ones so no
     // event is lost downstream, where ids are keys.
     let mut seen: std::collections::HashSet<String> =
         std::collections::HashSet::with_capacity(keyed.len());
-    for (_, id, g) in keyed {
-        let mut id = id;
+    for (_, id, _) in keyed.iter_mut() {
         let mut n = 1u32;
         while !seen.insert(id.clone()) {
             n += 1;
-            id = stable_id(&[&id, &n.to_string()]);
+            let next = stable_id(&[id.as_str(), &n.to_string()]);
+            *id = next;
         }
-        emit(build_event(&ms, &g, id));
+    }
+    drop(seen);
+    // Built a slice at a time, so the caller can stream them out without
+    // this function holding every event.
+    const BUILD_CHUNK: usize = 4096;
+    for chunk in keyed.chunks(BUILD_CHUNK) {
+        let events: Vec<Event> = chunk
+            .par_iter()
+            .map(|(_, id, g)| build_event(&ms, g, id.clone()))
+            .collect();
+        for e in events {
+            emit(e);
+        }
     }
 }
 

@@ -26,13 +26,14 @@ use std::path::Path;
 
 use rusqlite::{Connection, OpenFlags};
 
+mod codec;
 pub mod export;
 mod query;
 pub mod read;
 mod write;
 
 pub use query::{NameCount, SearchHit, Stats};
-pub use write::NewDocument;
+pub use write::{EncodedDocument, EventsWriter, NewDocument};
 
 /// Errors of the store.
 #[derive(Debug, thiserror::Error)]
@@ -61,6 +62,8 @@ pub enum StoreError {
         found: i64,
         expected: i64,
     },
+    #[error("stored value is damaged: {0}")]
+    Corrupt(String),
     #[error("search query is not valid: {0}")]
     Query(String),
     #[error("cannot write the export: {0}")]
@@ -71,7 +74,10 @@ pub enum StoreError {
 
 /// The schema migrations, in order: (version, SQL). Version N brings the
 /// database from user_version N-1 to N.
-const MIGRATIONS: &[(i64, &str)] = &[(1, include_str!("migrations/001_init.sql"))];
+const MIGRATIONS: &[(i64, &str)] = &[
+    (1, include_str!("migrations/001_init.sql")),
+    (2, include_str!("migrations/002_packed_analyses.sql")),
+];
 
 /// The schema version this build writes.
 pub const SCHEMA_VERSION: i64 = MIGRATIONS[MIGRATIONS.len() - 1].0;

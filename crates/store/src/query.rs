@@ -130,7 +130,7 @@ impl Store {
                 "SELECT COALESCE(language, '(unknown)') AS l, COUNT(*) AS n FROM documents
                  GROUP BY l ORDER BY n DESC, l",
             )?,
-            event_mentions: count("SELECT COUNT(*) FROM event_mentions")?,
+            event_mentions: count("SELECT COALESCE(SUM(n_mentions), 0) FROM document_analyses")?,
             events: count("SELECT COUNT(*) FROM events")?,
             disputed_events: count("SELECT COUNT(*) FROM events WHERE disputed != 0")?,
             events_by_category: counts(

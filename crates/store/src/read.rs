@@ -733,7 +733,7 @@ impl Store {
             .join(", ");
         let sql = format!(
             "SELECT {cols}, a.analysis, a.geo FROM documents d \
-             LEFT JOIN analyses a ON a.document_id = d.id WHERE d.id = ?1"
+             LEFT JOIN document_analyses a ON a.document_id = d.id WHERE d.id = ?1"
         );
         let mut st = self.conn.prepare_cached(&sql)?;
         let mut rows = st.query([id])?;
@@ -741,8 +741,16 @@ impl Store {
             return Ok(None);
         };
         let document = crate::export::document_from_row(r)?;
-        let analysis: Option<String> = r.get(15)?;
-        let geo: Option<String> = r.get(16)?;
+        // A damaged analysis costs the document view its spans, not the
+        // document.
+        let analysis: Option<Analysis> = match r.get_ref(15)? {
+            rusqlite::types::ValueRef::Null => None,
+            v => crate::codec::decode(v).ok(),
+        };
+        let geo: Option<GeoAnalysis> = match r.get_ref(16)? {
+            rusqlite::types::ValueRef::Null => None,
+            v => crate::codec::decode(v).ok(),
+        };
         drop(rows);
         let text = document.text.as_str();
         let idx = CharIndex::new(text);
@@ -752,7 +760,7 @@ impl Store {
             label,
         };
         let mut spans = DocumentSpans::default();
-        if let Some(a) = analysis.and_then(|a| serde_json::from_str::<Analysis>(&a).ok()) {
+        if let Some(a) = analysis {
             spans.entities = a
                 .entities
                 .iter()
@@ -783,7 +791,7 @@ impl Store {
                 })
                 .collect();
         }
-        if let Some(g) = geo.and_then(|g| serde_json::from_str::<GeoAnalysis>(&g).ok()) {
+        if let Some(g) = geo {
             spans.places = g
                 .mentions
                 .iter()

@@ -3,10 +3,12 @@
 
 use std::collections::HashSet;
 
+use rayon::prelude::*;
+use rusqlite::types::ValueRef;
 use rusqlite::{params, OptionalExtension, TransactionBehavior};
 use sitrep_model::{Analysis, Document, Event, EventMention, GeoAnalysis};
 
-use crate::{Store, StoreError};
+use crate::{codec, Store, StoreError};
 
 /// One analysed document, ready to store.
 #[derive(Debug, Clone, Default)]
@@ -28,11 +30,56 @@ impl NewDocument {
             ..Default::default()
         }
     }
+
+    /// Serialises and compresses everything but the SQL, so that this
+    /// CPU work runs in the parallel analysis workers and the single store
+    /// writer only writes ([`Store::insert_encoded`]).
+    pub fn encode(self) -> Result<EncodedDocument, StoreError> {
+        let d = &self.document;
+        Ok(EncodedDocument {
+            byline: serde_json::to_string(&d.byline)?,
+            published_range: d
+                .published_range
+                .map(|r| serde_json::to_string(&r))
+                .transpose()?,
+            places: serde_json::to_string(&self.geo.places)?,
+            primary_place: self
+                .geo
+                .primary_place
+                .as_ref()
+                .map(serde_json::to_string)
+                .transpose()?,
+            analysis: codec::pack(&serde_json::to_string(&self.analysis)?),
+            geo: codec::pack(&serde_json::to_string(&self.geo)?),
+            n_mentions: self.mentions.len(),
+            mentions: codec::pack(&serde_json::to_string(&self.mentions)?),
+            signature: self.signature,
+            document: self.document,
+        })
+    }
+}
+
+/// A [`NewDocument`] with its JSON columns serialised and compressed.
+#[derive(Debug, Clone)]
+pub struct EncodedDocument {
+    pub document: Document,
+    signature: Option<Vec<u8>>,
+    byline: String,
+    published_range: Option<String>,
+    places: String,
+    primary_place: Option<String>,
+    analysis: Vec<u8>,
+    geo: Vec<u8>,
+    n_mentions: usize,
+    mentions: Vec<u8>,
 }
 
 /// From this many events on, `replace_events` rebuilds secondary indexes
 /// after loading instead of maintaining them row by row.
 const BULK_EVENTS: usize = 5_000;
+
+/// Events serialised together (in parallel) and then inserted.
+const EVENTS_CHUNK: usize = 2048;
 
 /// meta key set while documents were added after the last resolution.
 const EVENTS_STALE: &str = "events_stale";
@@ -50,6 +97,16 @@ impl Store {
     /// were new. A document whose id is already stored is left untouched
     /// (with its analysis and mentions), which makes ingest idempotent.
     pub fn insert_batch(&mut self, batch: &[NewDocument]) -> Result<usize, StoreError> {
+        let encoded = batch
+            .iter()
+            .map(|nd| nd.clone().encode())
+            .collect::<Result<Vec<_>, _>>()?;
+        self.insert_encoded(&encoded)
+    }
+
+    /// [`Store::insert_batch`] for documents already encoded (in parallel,
+    /// by the caller).
+    pub fn insert_encoded(&mut self, batch: &[EncodedDocument]) -> Result<usize, StoreError> {
         if batch.is_empty() {
             return Ok(0);
         }
@@ -73,26 +130,14 @@ impl Store {
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18)",
             )?;
             let mut ins_analysis = tx.prepare_cached(
-                "INSERT OR REPLACE INTO analyses (document_id, analysis, geo) VALUES (?1, ?2, ?3)",
+                "INSERT OR REPLACE INTO document_analyses (document_id, analysis, geo, n_mentions, mentions)
+                 VALUES (?1, ?2, ?3, ?4, ?5)",
             )?;
             let mut ins_fts = tx.prepare_cached(
                 "INSERT INTO documents_fts (rowid, title, text) VALUES (?1, ?2, ?3)",
             )?;
-            let mut ins_mention = tx.prepare_cached(
-                "INSERT OR REPLACE INTO event_mentions (document_id, seq, json) VALUES (?1, ?2, ?3)",
-            )?;
-            for nd in batch {
-                let d = &nd.document;
-                let byline = serde_json::to_string(&d.byline)?;
-                let range = match d.published_range {
-                    Some(r) => Some(serde_json::to_string(&r)?),
-                    None => None,
-                };
-                let places = serde_json::to_string(&nd.geo.places)?;
-                let primary = match &nd.geo.primary_place {
-                    Some(p) => Some(serde_json::to_string(p)?),
-                    None => None,
-                };
+            for ed in batch {
+                let d = &ed.document;
                 let n = ins_doc.execute(params![
                     d.id,
                     d.path,
@@ -100,17 +145,17 @@ impl Store {
                     d.outlet,
                     d.reposted_by,
                     d.title,
-                    byline,
+                    ed.byline,
                     d.dateline,
                     d.published.map(|p| p.to_string()),
                     d.published_basis.map(basis_str),
-                    range,
+                    ed.published_range,
                     d.language,
                     d.text,
                     d.duplicate_of,
-                    nd.signature,
-                    places,
-                    primary,
+                    ed.signature,
+                    ed.places,
+                    ed.primary_place,
                     seq,
                 ])?;
                 if n == 0 {
@@ -121,12 +166,11 @@ impl Store {
                 ins_fts.execute(params![tx.last_insert_rowid(), d.title, d.text])?;
                 ins_analysis.execute(params![
                     d.id,
-                    serde_json::to_string(&nd.analysis)?,
-                    serde_json::to_string(&nd.geo)?
+                    ed.analysis,
+                    ed.geo,
+                    ed.n_mentions as i64,
+                    ed.mentions
                 ])?;
-                for (i, m) in nd.mentions.iter().enumerate() {
-                    ins_mention.execute(params![d.id, i as i64, serde_json::to_string(m)?])?;
-                }
             }
         }
         if inserted > 0 {
@@ -182,16 +226,48 @@ impl Store {
     /// Every stored event mention (the input of resolution), in a stable
     /// order: by document id, then order within the document.
     pub fn event_mentions(&self) -> Result<Vec<EventMention>, StoreError> {
-        let mut st = self
-            .conn
-            .prepare_cached("SELECT json FROM event_mentions ORDER BY document_id, seq")?;
-        let mut rows = st.query([])?;
         let mut out = Vec::new();
-        while let Some(r) = rows.next()? {
-            let json: String = r.get(0)?;
-            out.push(serde_json::from_str(&json)?);
-        }
+        self.for_each_document_mentions(|ms| {
+            out.extend(ms);
+            Ok(())
+        })?;
         Ok(out)
+    }
+
+    /// Calls `f` with each document's event mentions (in text order), by
+    /// document id: resolution input without holding the JSON of all.
+    /// Decompression and parsing run in parallel, a slice of rows at a time.
+    pub fn for_each_document_mentions(
+        &self,
+        mut f: impl FnMut(Vec<EventMention>) -> Result<(), StoreError>,
+    ) -> Result<(), StoreError> {
+        const ROWS: usize = 1024;
+        let mut st = self.conn.prepare_cached(
+            "SELECT mentions FROM document_analyses WHERE n_mentions > 0 ORDER BY document_id",
+        )?;
+        let mut rows = st.query([])?;
+        let mut raw: Vec<rusqlite::types::Value> = Vec::with_capacity(ROWS);
+        let mut done = false;
+        while !done {
+            raw.clear();
+            while raw.len() < ROWS {
+                match rows.next()? {
+                    Some(r) => raw.push(r.get(0)?),
+                    None => {
+                        done = true;
+                        break;
+                    }
+                }
+            }
+            let decoded: Vec<Vec<EventMention>> = raw
+                .par_iter()
+                .map(|v| codec::decode(ValueRef::from(v)))
+                .collect::<Result<_, _>>()?;
+            for ms in decoded {
+                f(ms)?;
+            }
+        }
+        Ok(())
     }
 
     /// True when documents were added since events were last resolved
@@ -211,6 +287,19 @@ impl Store {
     /// Replaces all resolved events in one transaction: readers see the old
     /// set or the new one, never a mix.
     pub fn replace_events(&mut self, events: &[Event]) -> Result<(), StoreError> {
+        let mut w = self.events_writer(events.len())?;
+        for e in events {
+            w.push(e.clone())?;
+        }
+        w.finish()
+    }
+
+    /// Starts replacing all resolved events, streamed: push them one at a
+    /// time ([`EventsWriter::push`]) and [`EventsWriter::finish`] commits.
+    /// Dropping the writer unfinished rolls back, leaving the old events.
+    /// `expected` (an estimate of the count) decides whether secondary
+    /// indexes are rebuilt after the load instead of maintained row by row.
+    pub fn events_writer(&mut self, expected: usize) -> Result<EventsWriter<'_>, StoreError> {
         let tx = self
             .conn
             .transaction_with_behavior(TransactionBehavior::Immediate)?;
@@ -218,7 +307,7 @@ impl Store {
         // load: building an index once from all rows is cheaper than
         // updating it row by row. Their SQL is read back from the schema,
         // so indexes added by later migrations are kept too.
-        let rebuild: Vec<(String, String)> = if events.len() >= BULK_EVENTS {
+        let rebuild: Vec<(String, String)> = if expected >= BULK_EVENTS {
             let mut st = tx.prepare(
                 "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL
                  AND tbl_name IN ('events', 'event_actors', 'event_sources', 'event_documents')
@@ -238,97 +327,13 @@ impl Store {
              INSERT INTO events_fts(events_fts) VALUES ('delete-all');
              DELETE FROM events_rtree; DELETE FROM events;",
         )?;
-        {
-            let mut ins = tx.prepare_cached(
-                "INSERT INTO events (id, category, acled_event_type, acled_sub_event_type,
-                   date_start, date_end, date_precision, lat, lon, country, admin1, location_name,
-                   n_sources, disputed, confidence, summary, json)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17)",
-            )?;
-            let mut ins_rtree = tx.prepare_cached(
-                "INSERT INTO events_rtree (id, min_lon, max_lon, min_lat, max_lat) VALUES (?1, ?2, ?2, ?3, ?3)",
-            )?;
-            let mut ins_fts = tx.prepare_cached(
-                "INSERT INTO events_fts (rowid, summary, sentences) VALUES (?1, ?2, ?3)",
-            )?;
-            let mut ins_actor = tx.prepare_cached(
-                "INSERT OR IGNORE INTO event_actors (event_id, name, role) VALUES (?1, ?2, ?3)",
-            )?;
-            let mut ins_source = tx.prepare_cached(
-                "INSERT OR IGNORE INTO event_sources (event_id, outlet) VALUES (?1, ?2)",
-            )?;
-            let mut ins_doc = tx.prepare_cached(
-                "INSERT OR IGNORE INTO event_documents (event_id, document_id) VALUES (?1, ?2)",
-            )?;
-            let mut ids: HashSet<&str> = HashSet::with_capacity(events.len());
-            let mut collisions = 0usize;
-            for e in events {
-                // Ids are unique by construction in resolve; should two
-                // collide anyway, keep the first rather than fail the ingest.
-                if !ids.insert(e.id.as_str()) {
-                    collisions += 1;
-                    continue;
-                }
-                let loc = e.location.as_ref();
-                let (lat, lon) = loc.map_or((None, None), |p| (p.lat, p.lon));
-                ins.execute(params![
-                    e.id,
-                    e.category.as_str(),
-                    e.acled.as_ref().map(|a| a.event_type.as_str()),
-                    e.acled.as_ref().map(|a| a.sub_event_type.as_str()),
-                    e.date.map(|d| d.start.to_string()),
-                    e.date.map(|d| d.end.to_string()),
-                    e.date.map(|d| d.precision.as_str()),
-                    lat,
-                    lon,
-                    loc.and_then(|p| p.country.as_deref()),
-                    loc.and_then(|p| p.admin1.as_deref()),
-                    loc.map(|p| p.name.as_str()),
-                    e.sources.len() as i64,
-                    !e.disputes.is_empty(),
-                    f64::from(e.confidence),
-                    e.summary,
-                    serde_json::to_string(e)?,
-                ])?;
-                let rowid = tx.last_insert_rowid();
-                if let (Some(lat), Some(lon)) = (lat, lon) {
-                    if lat.is_finite() && lon.is_finite() {
-                        ins_rtree.execute(params![rowid, lon, lat])?;
-                    }
-                }
-                let sentences: Vec<&str> = e.mentions.iter().map(|m| m.sentence.as_str()).collect();
-                ins_fts.execute(params![rowid, e.summary, sentences.join("\n")])?;
-                for a in &e.actors {
-                    let role = match a.role {
-                        sitrep_model::ActorRole::Actor => "actor",
-                        sitrep_model::ActorRole::Target => "target",
-                        sitrep_model::ActorRole::Other => "other",
-                    };
-                    ins_actor.execute(params![e.id, a.name, role])?;
-                }
-                for s in &e.sources {
-                    ins_source.execute(params![e.id, s])?;
-                }
-                for m in &e.mentions {
-                    ins_doc.execute(params![e.id, m.document])?;
-                }
-            }
-            if collisions > 0 {
-                tracing::warn!(
-                    collisions,
-                    "resolved events with an id already used were dropped"
-                );
-            }
-        }
-        for (_, sql) in &rebuild {
-            tx.execute_batch(sql)?;
-        }
-        tx.execute(
-            "INSERT OR REPLACE INTO meta (key, value) VALUES (?1, '0')",
-            params![EVENTS_STALE],
-        )?;
-        tx.commit()?;
-        Ok(())
+        Ok(EventsWriter {
+            tx,
+            rebuild,
+            buf: Vec::with_capacity(EVENTS_CHUNK),
+            collisions: 0,
+            written: 0,
+        })
     }
 
     /// Number of resolved events.
@@ -424,6 +429,140 @@ impl Store {
     }
 }
 
+/// A replacement of all resolved events in progress (see
+/// [`Store::events_writer`]).
+pub struct EventsWriter<'a> {
+    tx: rusqlite::Transaction<'a>,
+    rebuild: Vec<(String, String)>,
+    buf: Vec<Event>,
+    collisions: usize,
+    written: u64,
+}
+
+impl EventsWriter<'_> {
+    /// Adds one event (written in batches).
+    pub fn push(&mut self, e: Event) -> Result<(), StoreError> {
+        self.buf.push(e);
+        if self.buf.len() >= EVENTS_CHUNK {
+            self.flush()?;
+        }
+        Ok(())
+    }
+
+    /// Events written so far.
+    pub fn written(&self) -> u64 {
+        self.written + self.buf.len() as u64
+    }
+
+    fn flush(&mut self) -> Result<(), StoreError> {
+        // Serialising is most of the CPU work and needs no database: do it
+        // on all cores, then insert in order.
+        let encoded: Vec<(String, String)> = self
+            .buf
+            .par_iter()
+            .map(|e| {
+                let sentences: Vec<&str> = e.mentions.iter().map(|m| m.sentence.as_str()).collect();
+                Ok((serde_json::to_string(e)?, sentences.join("\n")))
+            })
+            .collect::<Result<_, StoreError>>()?;
+        let tx = &self.tx;
+        let mut ins = tx.prepare_cached(
+            "INSERT OR IGNORE INTO events (id, category, acled_event_type, acled_sub_event_type,
+               date_start, date_end, date_precision, lat, lon, country, admin1, location_name,
+               n_sources, disputed, confidence, summary, json)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17)",
+        )?;
+        let mut ins_rtree = tx.prepare_cached(
+            "INSERT INTO events_rtree (id, min_lon, max_lon, min_lat, max_lat) VALUES (?1, ?2, ?2, ?3, ?3)",
+        )?;
+        let mut ins_fts = tx.prepare_cached(
+            "INSERT INTO events_fts (rowid, summary, sentences) VALUES (?1, ?2, ?3)",
+        )?;
+        let mut ins_actor = tx.prepare_cached(
+            "INSERT OR IGNORE INTO event_actors (event_id, name, role) VALUES (?1, ?2, ?3)",
+        )?;
+        let mut ins_source = tx.prepare_cached(
+            "INSERT OR IGNORE INTO event_sources (event_id, outlet) VALUES (?1, ?2)",
+        )?;
+        let mut ins_doc = tx.prepare_cached(
+            "INSERT OR IGNORE INTO event_documents (event_id, document_id) VALUES (?1, ?2)",
+        )?;
+        for (e, (json, sentences)) in self.buf.iter().zip(&encoded) {
+            let loc = e.location.as_ref();
+            let (lat, lon) = loc.map_or((None, None), |p| (p.lat, p.lon));
+            let n = ins.execute(params![
+                e.id,
+                e.category.as_str(),
+                e.acled.as_ref().map(|a| a.event_type.as_str()),
+                e.acled.as_ref().map(|a| a.sub_event_type.as_str()),
+                e.date.map(|d| d.start.to_string()),
+                e.date.map(|d| d.end.to_string()),
+                e.date.map(|d| d.precision.as_str()),
+                lat,
+                lon,
+                loc.and_then(|p| p.country.as_deref()),
+                loc.and_then(|p| p.admin1.as_deref()),
+                loc.map(|p| p.name.as_str()),
+                e.sources.len() as i64,
+                !e.disputes.is_empty(),
+                f64::from(e.confidence),
+                e.summary,
+                json,
+            ])?;
+            // Ids are unique by construction in resolve; should two collide
+            // anyway, keep the first rather than fail the ingest.
+            if n == 0 {
+                self.collisions += 1;
+                continue;
+            }
+            let rowid = tx.last_insert_rowid();
+            if let (Some(lat), Some(lon)) = (lat, lon) {
+                if lat.is_finite() && lon.is_finite() {
+                    ins_rtree.execute(params![rowid, lon, lat])?;
+                }
+            }
+            ins_fts.execute(params![rowid, e.summary, sentences])?;
+            for a in &e.actors {
+                let role = match a.role {
+                    sitrep_model::ActorRole::Actor => "actor",
+                    sitrep_model::ActorRole::Target => "target",
+                    sitrep_model::ActorRole::Other => "other",
+                };
+                ins_actor.execute(params![e.id, a.name, role])?;
+            }
+            for s in &e.sources {
+                ins_source.execute(params![e.id, s])?;
+            }
+            for m in &e.mentions {
+                ins_doc.execute(params![e.id, m.document])?;
+            }
+            self.written += 1;
+        }
+        self.buf.clear();
+        Ok(())
+    }
+
+    /// Writes what is buffered, restores the indexes and commits.
+    pub fn finish(mut self) -> Result<(), StoreError> {
+        self.flush()?;
+        if self.collisions > 0 {
+            tracing::warn!(
+                collisions = self.collisions,
+                "resolved events with an id already used were dropped"
+            );
+        }
+        for (_, sql) in &self.rebuild {
+            self.tx.execute_batch(sql)?;
+        }
+        self.tx.execute(
+            "INSERT OR REPLACE INTO meta (key, value) VALUES (?1, '0')",
+            params![EVENTS_STALE],
+        )?;
+        self.tx.commit()?;
+        Ok(())
+    }
+}
+
 #[cfg(test)]
 pub(crate) mod tests {
     use super::*;
@@ -487,6 +626,81 @@ pub(crate) mod tests {
             confidence: 0.5,
             coding: vec![],
         }
+    }
+
+    fn mention(doc: &str, start: usize, sentence: &str) -> EventMention {
+        EventMention {
+            document: doc.into(),
+            outlet: Some("Valley Courier".into()),
+            duplicate_of: None,
+            category: Plover::Assault,
+            acled: None,
+            span: Span::new(start, start + sentence.len()),
+            sentence: sentence.into(),
+            char_start: start,
+            char_end: start + sentence.len(),
+            date: None,
+            location: None,
+            actors: vec![],
+            equipment: vec![],
+            quantities: vec![],
+            fatalities: None,
+            claimed_by: vec![],
+            occurred: true,
+            certainty: 0.7,
+            coding: Coding::default(),
+        }
+    }
+
+    /// A database written by schema 1 (one row per mention, JSON text)
+    /// opens with its mentions intact, in order, and takes new documents.
+    #[test]
+    fn schema_1_database_migrates_with_its_mentions() {
+        let dir = std::env::temp_dir().join(format!("sitrep-store-v1-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join("v1.db");
+        let _ = std::fs::remove_file(&path);
+        let m0 = mention("d1", 0, "Army units shelled the crossing.");
+        let m1 = mention("d1", 33, "Two shops were looted overnight.");
+        {
+            let conn = rusqlite::Connection::open(&path).unwrap();
+            conn.execute_batch(include_str!("migrations/001_init.sql"))
+                .unwrap();
+            conn.execute_batch("PRAGMA user_version = 1").unwrap();
+            conn.execute(
+                "INSERT INTO documents (id, path, text, ingested_seq) VALUES ('d1', 'd1.txt', ?1, 1)",
+                ["Army units shelled the crossing. Two shops were looted overnight."],
+            )
+            .unwrap();
+            conn.execute(
+                "INSERT INTO analyses (document_id, analysis, geo) VALUES ('d1', ?1, ?2)",
+                [
+                    serde_json::to_string(&Analysis::default()).unwrap(),
+                    serde_json::to_string(&GeoAnalysis::default()).unwrap(),
+                ],
+            )
+            .unwrap();
+            // Inserted out of order: the migration must follow `seq`.
+            for (seq, m) in [(1, &m1), (0, &m0)] {
+                conn.execute(
+                    "INSERT INTO event_mentions (document_id, seq, json) VALUES ('d1', ?1, ?2)",
+                    rusqlite::params![seq, serde_json::to_string(m).unwrap()],
+                )
+                .unwrap();
+            }
+        }
+        let mut s = Store::open(&path).unwrap();
+        assert_eq!(s.schema_version().unwrap(), crate::SCHEMA_VERSION);
+        assert_eq!(s.event_mentions().unwrap(), vec![m0.clone(), m1.clone()]);
+        assert_eq!(s.stats().unwrap().event_mentions, 2);
+        assert!(s.document_view("d1").unwrap().is_some());
+        let mut nd = NewDocument::bare(doc("d2", "Valley Courier", "Shelling resumed at dawn."));
+        nd.mentions
+            .push(mention("d2", 0, "Shelling resumed at dawn."));
+        assert_eq!(s.insert_batch(&[nd]).unwrap(), 1);
+        assert_eq!(s.event_mentions().unwrap().len(), 3);
+        drop(s);
+        let _ = std::fs::remove_dir_all(&dir);
     }
 
     #[test]

@@ -33,7 +33,7 @@ pub struct OutletMention<'a> {
 }
 
 /// Lower case, "the " and punctuation dropped: "The Guardian" = "guardian".
-fn key(s: &str) -> String {
+pub(crate) fn key(s: &str) -> String {
     let s = s.trim().to_lowercase();
     let s = s.strip_prefix("the ").unwrap_or(&s);
     s.chars().filter(|c| c.is_alphanumeric()).collect()

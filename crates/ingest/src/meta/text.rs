@@ -10,14 +10,18 @@ use chrono::NaiveDate;
 use regex::{Regex, RegexBuilder};
 
 use super::date;
+use super::masthead;
 use super::outlets::{outlets, OutletDictionary};
 use crate::clean::{junk_rules, Line};
 
 /// How strongly the text says who published it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub enum OutletSignal {
-    /// Quotes given to the outlet, or a column of it.
+    /// Quotes given to the outlet.
     Weak,
+    /// The page's layout names it: a kicker line ("Name | Section | date"),
+    /// a column of the outlet, a closing copyright line.
+    Layout,
     /// The piece names its origin: "First appeared at X", "(Reuters) -",
     /// a syndicated piece naming its outlet in the third person.
     Origin,
@@ -58,7 +62,16 @@ fn patterns() -> &'static Patterns {
             name: re(r"^\p{Lu}[\p{L}\p{M}'’.-]*(?:\s+(?:(?:al|el|bin|ibn|abu|de|del|da|van|von|der|di|le|la)[-\s])?\p{Lu}[\p{L}\p{M}'’.-]*){1,3}$"),
             dateline: re(r"^(?P<city>\p{Lu}[\p{Lu}\p{M}'’.-]+(?:[ -]\p{Lu}[\p{Lu}\p{M}'’.-]+){0,3})(?:,\s*(?P<region>\p{Lu}[\p{L}\p{M}.'’-]*(?:\s\p{Lu}[\p{L}\p{M}.'’-]*){0,2}))?(?:,?\s+(?P<date>\p{L}{3,9}\.?\s+\d{1,2}|\d{1,2}\s+\p{L}{3,9}))?\s*(?:\((?P<agency>[^()]{2,40})\))?\s*(?:[-–—:]+|\s\(|\s—)\s*\S"),
             dateline_agency: re(r"^(?:(?P<city>\p{Lu}[\p{L}\p{M}'’-]+(?:\s\p{Lu}[\p{L}\p{M}'’-]+){0,2}),?\s*)?\((?P<agency>[^()]{2,40})\)\s*[-–—:]"),
-            attribution: ci(r"^(?:this\s+(?:article|story|piece|report|post|interview|analysis)\s+(?:was\s+)?|it\s+was\s+)?(?:first|originally)\s+(?:appeared|published|posted|ran)\s+(?:at|on|in|by|with)\s+(?P<outlet>.{2,80}?)\s*(?:$|[.,;(|]|\s+on\s+\p{L}+\s+\d|\s+and\s|\s+under\s|\s+in\s+\d)|^(?:source|via|courtesy of|republished from|reprinted from|cross-posted from|crossposted from)\s*:?\s+(?P<outlet2>.{2,60}?)\s*\.?$"),
+            attribution: ci(concat!(
+                // "This story was originally published by X", "A version of
+                // this article first appeared in X", "Republished with
+                // permission from X", "X" ending at punctuation or a date.
+                r"^(?:(?:this|the\s+following)\s+(?:article|story|piece|report|post|interview|analysis|op-ed|column|commentary|investigation)\s+(?:was\s+|is\s+|has\s+been\s+)?|it\s+was\s+|a\s+version\s+of\s+this\s+\w+\s+(?:was\s+)?)?",
+                r"(?:(?:first|originally)\s+(?:appeared|published|posted|ran|aired)|appeared\s+(?:first|originally)|re-?published|reprinted|re-?posted|cross-?posted)",
+                r"(?:\s+here)?(?:\s+with\s+(?:kind\s+)?permission)?\s+(?:at|on|in|by|with|from|of)\s+",
+                r"(?P<outlet>.{2,80}?)\s*(?:$|[.,;(|]|\s+[-–—]\s|\s+on\s+(?:\p{L}+\s+)?\d|\s+and\s|\s+under\s|\s+in\s+\d|\s+as\s)",
+                r"|^(?:source|via|courtesy of|republished from|reprinted from|cross-posted from|crossposted from|read the original(?:\s+(?:article|story|post))?\s+(?:at|on|in))\s*:?\s+(?P<outlet2>.{2,60}?)\s*\.?$",
+            )),
             column: re(r"^(?P<col>\p{Lu}[\p{L}\p{N} '’-]{2,40}?)\s*,\s*(?P<rest>.{3,30}?)\s*:"),
         }
     })
@@ -113,14 +126,59 @@ pub fn byline_names(s: &str) -> Vec<String> {
 
 /// Reads title, byline, dateline, date and outlet from cleaned lines.
 pub fn from_text(lines: &[Line]) -> TextMeta {
+    from_text_after(lines, &[])
+}
+
+/// Sets the outlet unless a stronger or equal signal already named one.
+fn offer(m: &mut TextMeta, name: String, signal: OutletSignal) {
+    if m.outlet.as_ref().is_none_or(|(_, s)| *s < signal) {
+        m.outlet = Some((name, signal));
+    }
+}
+
+/// Prefixes a blog puts before a re-posted headline.
+const REPOST_PREFIXES: &[&str] = &[
+    "re-post:",
+    "repost:",
+    "reposted:",
+    "cross-post:",
+    "crosspost:",
+];
+
+/// Like [`from_text`], for an article whose leading lines `masthead` (the
+/// site's name and tagline, see [`masthead::masthead`]) are not its
+/// headline.
+pub fn from_text_after(lines: &[Line], masthead: &[String]) -> TextMeta {
     let p = patterns();
     let rules = junk_rules();
     let dict = outlets();
     let mut m = TextMeta::default();
+    let skip = lines
+        .iter()
+        .take_while(|l| masthead.iter().any(|x| x.trim() == l.text.trim()))
+        .count();
+    let lines_all = lines;
+    let lines = &lines[skip..];
     let head = head(lines);
 
     for (i, l) in head.iter().enumerate() {
         let t = l.text.trim();
+        if t.len() <= 120 {
+            // A kicker line names the outlet ("Name | Section | date",
+            // "Name — Region desk"); the date is read below.
+            let elsewhere = |name: &str| {
+                lines_all
+                    .iter()
+                    .enumerate()
+                    .any(|(j, x)| j != i + skip && x.text.contains(name))
+            };
+            if let Some(o) = masthead::kicker_outlet(t, elsewhere) {
+                offer(&mut m, o, OutletSignal::Layout);
+                if !t.contains(" | ") {
+                    continue;
+                }
+            }
+        }
         if m.byline.is_empty() && t.len() <= 200 {
             if let Some(c) = p.byline.captures(t) {
                 m.byline = byline_names(&c["names"]);
@@ -136,19 +194,12 @@ pub fn from_text(lines: &[Line]) -> TextMeta {
                 continue;
             }
             // A kicker line "Outlet | Section | Fri 09 Jun 2017": a short
-            // pipe-separated segment that is a date dates the piece, and a
-            // segment naming a known outlet names it.
+            // pipe-separated segment that is a date dates the piece.
             if t.len() <= 120 && t.contains(" | ") {
                 let segs: Vec<&str> = t.split(" | ").map(str::trim).collect();
                 if segs.len() <= 5 {
                     if let Some(d) = segs.iter().find_map(|s| date::date_line(s)) {
                         m.published = Some(d);
-                        if m.outlet.is_none() {
-                            m.outlet = segs
-                                .iter()
-                                .find_map(|s| dict.lookup(s))
-                                .map(|o| (o.name.clone(), OutletSignal::Weak));
-                        }
                         continue;
                     }
                 }
@@ -158,13 +209,34 @@ pub fn from_text(lines: &[Line]) -> TextMeta {
             if let Some((city, agency)) = dateline(t, rules) {
                 m.dateline = city;
                 if let Some(a) = agency {
-                    m.outlet.get_or_insert((a, OutletSignal::Origin));
+                    offer(&mut m, a, OutletSignal::Origin);
                 }
                 continue;
             }
         }
         if i == 0 && m.title.is_none() && is_title(t) {
+            let lower = t.to_lowercase();
+            let t = REPOST_PREFIXES
+                .iter()
+                .find_map(|p| lower.starts_with(p).then(|| t[p.len()..].trim_start()))
+                .unwrap_or(t);
             m.title = Some(t.to_string());
+        }
+    }
+    // An acronym in a dateline ("DAMASCUS, (UNA) –") spelled out in the
+    // head ("Umayyad News Agency (UNA)") takes the full name.
+    if let Some((a, sig)) = m.outlet.clone() {
+        let full = head.iter().find_map(|l| {
+            let name = l.text.trim().strip_suffix(&format!("({a})"))?.trim();
+            let initials: String = name
+                .split_whitespace()
+                .filter_map(|w| w.chars().next().filter(|c| c.is_uppercase()))
+                .collect();
+            (a.len() >= 2 && initials == a && masthead::name_shaped(name, 6))
+                .then(|| name.to_string())
+        });
+        if let Some(full) = full {
+            m.outlet = Some((full, sig));
         }
     }
     if m.byline.is_empty() {
@@ -192,6 +264,16 @@ pub fn from_text(lines: &[Line]) -> TextMeta {
         }
     }
 
+    // A closing copyright line names the publisher ("© 2017 Name").
+    if let Some(o) = lines
+        .iter()
+        .rev()
+        .take(3)
+        .find_map(|l| masthead::copyright_holder(&l.text))
+    {
+        offer(&mut m, o, OutletSignal::Layout);
+    }
+
     // Column names ("Syria Daily, May 31:") identify their outlet.
     if m.outlet.is_none() {
         for l in lines.iter().filter(|l| l.text.len() <= 300) {
@@ -200,7 +282,7 @@ pub fn from_text(lines: &[Line]) -> TextMeta {
                     if date::find_date(&format!("{} 2000", &c["rest"])).is_some()
                         || date::find_date(&c["rest"]).is_some()
                     {
-                        m.outlet = Some((o.name.clone(), OutletSignal::Weak));
+                        m.outlet = Some((o.name.clone(), OutletSignal::Layout));
                         break;
                     }
                 }
@@ -261,9 +343,7 @@ fn outlet_name(raw: &str, dict: &OutletDictionary) -> Option<String> {
     if let Some(m) = dict.mentions(raw).first().filter(|m| m.start <= 4) {
         return Some(m.outlet.name.clone());
     }
-    let words = raw.split_whitespace().count();
-    ((1..=5).contains(&words) && raw.chars().next().is_some_and(char::is_uppercase))
-        .then(|| raw.to_string())
+    masthead::name_shaped(raw, 6).then(|| raw.to_string())
 }
 
 /// Scans for outlets named as the source of the report: returns the
@@ -412,6 +492,23 @@ mod tests {
                 "The Lantern Review",
             ),
             ("Source: Anadolu Agency", "Anadolu"),
+            (
+                "This story was originally published by The Harbour Herald and is republished here.",
+                "The Harbour Herald",
+            ),
+            (
+                "This article is republished from Harbour Herald under a Creative Commons license.",
+                "Harbour Herald",
+            ),
+            (
+                "Republished with permission from Harbour Herald",
+                "Harbour Herald",
+            ),
+            (
+                "A version of this report first appeared in Harbour Herald on 3 March 2022.",
+                "Harbour Herald",
+            ),
+            ("Read the original article at Harbour Herald", "Harbour Herald"),
         ] {
             let m = from_text(&lines(&format!("Headline words here\n\n{line}\n\n{BODY}")));
             assert_eq!(
@@ -420,6 +517,74 @@ mod tests {
                 "{line}"
             );
         }
+    }
+
+    #[test]
+    fn not_attributions() {
+        for line in [
+            "Reposted on 19 May 2017",
+            "Re-posted here because it is the clearest account of the strike.",
+            "Originally published on 3 March 2022",
+            "Posted in Uncategorized",
+        ] {
+            let m = from_text(&lines(&format!("Headline words here\n\n{line}\n\n{BODY}")));
+            assert_eq!(m.outlet, None, "{line}");
+        }
+    }
+
+    #[test]
+    fn layout_names_the_outlet() {
+        // "Name — desk" kicker, confirmed by a later sign-off, no dateline agency.
+        let m = from_text(&lines(&format!(
+            "Shelling hits market town\n\nHarbour Herald — Coastal desk\n\nBy Mira Said\n\n{BODY}\n\n{BODY}\n\nHarbour Herald"
+        )));
+        assert_eq!(
+            m.outlet,
+            Some(("Harbour Herald".into(), OutletSignal::Layout))
+        );
+        assert_eq!(m.title.as_deref(), Some("Shelling hits market town"));
+        // Unlisted outlet in a kicker with a section and a date.
+        let m = from_text(&lines(&format!(
+            "Shelling hits market town\n\nHarbour Herald | Syria | Fri 09 Jun 2017\n\n{BODY}"
+        )));
+        assert_eq!(
+            m.outlet,
+            Some(("Harbour Herald".into(), OutletSignal::Layout))
+        );
+        assert_eq!(m.published, NaiveDate::from_ymd_opt(2017, 6, 9));
+        // Copyright at the end; the dateline agency still wins.
+        let m = from_text(&lines(&format!(
+            "Headline words here\n\n{BODY}\n\n© 2021 Harbour Herald"
+        )));
+        assert_eq!(
+            m.outlet,
+            Some(("Harbour Herald".into(), OutletSignal::Layout))
+        );
+        let m = from_text(&lines(&format!(
+            "Headline words here\n\nBEIRUT (Reuters) - {BODY}\n\n© 2021 Harbour Herald"
+        )));
+        assert_eq!(m.outlet, Some(("Reuters".into(), OutletSignal::Origin)));
+        // A spelled-out agency name before its acronym in the dateline.
+        let m = from_text(&lines(&format!(
+            "Headline words here\n\nCoastal News Agency (CNA)\n\nLATAKIA, (CNA) – {BODY}"
+        )));
+        assert_eq!(
+            m.outlet.map(|(o, _)| o).as_deref(),
+            Some("Coastal News Agency")
+        );
+    }
+
+    #[test]
+    fn masthead_lines_are_not_the_title() {
+        let masthead = vec![
+            "River Notes".to_string(),
+            "Maps and notes from the valley".to_string(),
+        ];
+        let m = from_text_after(
+            &lines(&format!("River Notes\n\nMaps and notes from the valley\n\nRe-post: Bridge reopens after repairs\n\n{BODY}")),
+            &masthead,
+        );
+        assert_eq!(m.title.as_deref(), Some("Bridge reopens after repairs"));
     }
 
     #[test]
@@ -443,7 +608,10 @@ mod tests {
         let m = from_text(&lines(&format!(
             "{BODY}\n\nIran Daily, June 2: Tehran Talks Stall\n\n{BODY}"
         )));
-        assert_eq!(m.outlet, Some(("EA WorldView".into(), OutletSignal::Weak)));
+        assert_eq!(
+            m.outlet,
+            Some(("EA WorldView".into(), OutletSignal::Layout))
+        );
     }
 
     #[test]
