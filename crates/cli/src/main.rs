@@ -15,6 +15,9 @@ use sitrep::pipeline::{self, Engines, Options, Progress, Report};
 use sitrep_store::export::{self, Format, Kind};
 use sitrep_store::Store;
 
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 #[derive(Parser, Debug)]
 #[command(
     name = "sitrep",

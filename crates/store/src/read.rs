@@ -502,13 +502,10 @@ impl Store {
             "ORDER BY e.date_start IS NULL, e.date_start, e.id",
         );
         let mut st = self.conn.prepare_cached(&sql)?;
-        let rows = st.query_map(params_from_iter(c.params.iter()), |r| r.get::<_, String>(0))?;
+        let mut rows = st.query(params_from_iter(c.params.iter()))?;
         let mut out = Vec::new();
-        for json in rows {
-            out.push(
-                serde_json::from_str(&json?)
-                    .map_err(|e| StoreError::Query(format!("stored event: {e}")))?,
-            );
+        while let Some(r) = rows.next()? {
+            out.push(crate::codec::decode(r.get_ref(0)?)?);
         }
         Ok(out)
     }
@@ -639,14 +636,15 @@ impl Store {
 
     /// One event with its mentions' document details.
     pub fn event_view(&self, id: &str) -> Result<Option<EventView>, StoreError> {
-        let json: Option<String> = self
+        let stored: Option<rusqlite::types::Value> = self
             .conn
             .prepare_cached("SELECT json FROM events WHERE id = ?1")?
             .query_row([id], |r| r.get(0))
             .optional()?;
-        let Some(json) = json else { return Ok(None) };
-        let event: Event = serde_json::from_str(&json)
-            .map_err(|e| StoreError::Query(format!("stored event {id}: {e}")))?;
+        let Some(stored) = stored else {
+            return Ok(None);
+        };
+        let event: Event = crate::codec::decode((&stored).into())?;
         let mut st = self
             .conn
             .prepare_cached("SELECT title, url, duplicate_of FROM documents WHERE id = ?1")?;

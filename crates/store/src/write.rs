@@ -367,8 +367,7 @@ impl Store {
             let mut st = self.conn.prepare_cached(sql)?;
             let mut rows = st.query([])?;
             while let Some(r) = rows.next()? {
-                let json: String = r.get(0)?;
-                f(&json)?;
+                f(&codec::unpack(r.get_ref(0)?)?)?;
             }
         }
         Ok(())

@@ -8,6 +8,9 @@
 -- (crates/store/src/codec.rs: a tag byte, then LZ4); rows carried over from
 -- version 1 keep their JSON as TEXT, which readers accept as well.
 --
+-- events.json is written packed the same way from this version on (its
+-- column keeps its name and declared type; SQLite stores BLOBs as given).
+--
 -- A rowid table with a unique index rather than WITHOUT ROWID: the rows are
 -- large, and appending them at the end of the table while only the small
 -- index takes the random document ids writes far fewer pages.
