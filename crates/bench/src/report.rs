@@ -220,20 +220,18 @@ pub fn render(r: &Results) -> String {
                 stage_rows(&mut o, &row.label, s);
             }
         }
-        o.push_str("\n| input | engine load s | RSS after load MB | mentions | events | resolve: load / resolve / write s |\n|---|---:|---:|---:|---:|---|\n");
+        o.push_str("\n| input | engine load s | RSS after load MB | mentions | events | resolve s (read mentions, resolve, write events: interleaved) |\n|---|---:|---:|---:|---:|---:|\n");
         for row in &staged {
             if let Some(s) = &row.stages {
                 let _ = writeln!(
                     o,
-                    "| {} | {:.2} | {} | {} | {} | {:.2} / {:.2} / {:.2} |",
+                    "| {} | {:.2} | {} | {} | {} | {:.2} |",
                     row.label,
                     s.load_s,
                     rss(s.load_rss_kb),
                     s.mentions,
                     s.events,
-                    s.resolve_load_s,
                     s.resolve_s,
-                    s.resolve_write_s
                 );
             }
         }

@@ -27,7 +27,7 @@ use sitrep_geo::Geoparser;
 use sitrep_ingest::dedup::{DupIndex, Signature};
 use sitrep_ingest::{IngestError, RawItem};
 use sitrep_language::Language;
-use sitrep_model::{Document, PublishedBasis};
+use sitrep_model::{Document, Event, PublishedBasis};
 use sitrep_store::{EncodedDocument, NewDocument, Store, StoreError};
 
 /// Errors that stop the whole ingest (as opposed to rejected inputs).
@@ -247,32 +247,7 @@ pub fn ingest(
 
     if store.events_stale()? {
         progress.phase("resolving events");
-        let t = Instant::now();
-        let mentions = store.event_mentions()?;
-        let loaded = t.elapsed();
-        // Events stream from resolution into one replacing transaction: they
-        // are never all in memory at once.
-        let mut writer = store.events_writer(mentions.len())?;
-        let mut failed: Option<StoreError> = None;
-        sitrep_resolve::resolve_each(&mentions, |e| {
-            if failed.is_none() {
-                if let Err(err) = writer.push(e) {
-                    failed = Some(err);
-                }
-            }
-        });
-        if let Some(err) = failed {
-            return Err(err.into());
-        }
-        let n_events = writer.written();
-        drop(mentions);
-        writer.finish()?;
-        tracing::info!(
-            events = n_events,
-            load_ms = loaded.as_millis() as u64,
-            resolve_and_write_ms = (t.elapsed() - loaded).as_millis() as u64,
-            "resolved events"
-        );
+        resolve_events(store)?;
         report.resolved = true;
     }
     report.events = store.event_count()?;
@@ -285,6 +260,123 @@ pub fn ingest(
         report.rejected.len() as u64,
     )?;
     Ok(report)
+}
+
+/// Recomputes all events from the stored mentions and replaces them in one
+/// transaction; returns how many events there are.
+///
+/// Resolution reads the mentions from the store (a compact summary of each
+/// in memory, the full mentions again per slice of events) and events
+/// stream into the replacing transaction: neither all mentions nor all
+/// events are ever in memory at once.
+pub fn resolve_events(store: &Store) -> Result<u64, PipelineError> {
+    let t = Instant::now();
+    // A second connection lets resolution read on its own thread while this
+    // one writes (WAL: the reader sees the last commit, which the writer's
+    // open transaction does not change for the tables it reads).
+    let reader = match store.path() {
+        Some(p) => Some(Store::open_read_only(p)?),
+        None => None,
+    };
+    let mut writer = store.events_writer(store.mention_count()? as usize)?;
+    match reader {
+        Some(reader) => {
+            let (to_writer, from_resolver) = std::sync::mpsc::sync_channel::<Vec<Event>>(2);
+            std::thread::scope(|scope| -> Result<(), PipelineError> {
+                let resolver = scope.spawn(move || -> Result<(), StoreError> {
+                    let mut source = StoreMentions {
+                        store: &reader,
+                        keys: Vec::new(),
+                    };
+                    let mut buf: Vec<Event> = Vec::with_capacity(SEND_EVENTS);
+                    // A failed send means the writer stopped on an error,
+                    // which it reports.
+                    sitrep_resolve::resolve_from(&mut source, |e| {
+                        buf.push(e);
+                        if buf.len() >= SEND_EVENTS {
+                            let _ = to_writer.send(std::mem::take(&mut buf));
+                        }
+                    })?;
+                    let _ = to_writer.send(buf);
+                    Ok(())
+                });
+                let mut written: Result<(), StoreError> = Ok(());
+                'recv: for chunk in from_resolver {
+                    for e in chunk {
+                        written = writer.push(e);
+                        if written.is_err() {
+                            break 'recv;
+                        }
+                    }
+                }
+                let resolved = match resolver.join() {
+                    Ok(r) => r,
+                    Err(p) => std::panic::resume_unwind(p),
+                };
+                written?;
+                resolved?;
+                Ok(())
+            })?;
+        }
+        None => {
+            let mut failed: Option<StoreError> = None;
+            let mut source = StoreMentions {
+                store,
+                keys: Vec::new(),
+            };
+            sitrep_resolve::resolve_from(&mut source, |e| {
+                if failed.is_none() {
+                    if let Err(err) = writer.push(e) {
+                        failed = Some(err);
+                    }
+                }
+            })?;
+            if let Some(err) = failed {
+                return Err(err.into());
+            }
+        }
+    }
+    let n_events = writer.written();
+    writer.finish()?;
+    tracing::info!(
+        events = n_events,
+        ms = t.elapsed().as_millis() as u64,
+        "resolved events"
+    );
+    Ok(n_events)
+}
+
+/// Events handed from the resolution thread to the writer at a time.
+const SEND_EVENTS: usize = 1024;
+
+/// Resolution's view of the store's event mentions.
+struct StoreMentions<'a> {
+    store: &'a Store,
+    /// Row key of each document, in scan order.
+    keys: Vec<i64>,
+}
+
+impl sitrep_resolve::MentionSource for StoreMentions<'_> {
+    type Error = StoreError;
+    fn scan(
+        &mut self,
+        f: &mut dyn FnMut(Vec<sitrep_model::EventMention>),
+    ) -> Result<(), StoreError> {
+        self.keys.clear();
+        let keys = &mut self.keys;
+        self.store.scan_mentions(|key, ms| {
+            keys.push(key);
+            f(ms);
+            Ok(())
+        })
+    }
+    fn fetch(&mut self, docs: &[u32]) -> Result<Vec<Vec<sitrep_model::EventMention>>, StoreError> {
+        let keys: Vec<i64> = docs
+            .iter()
+            .map(|&d| self.keys.get(d as usize).copied().unwrap_or(-1))
+            .collect();
+        self.store.mentions_by_key(&keys)
+    }
 }
 
 /// The current UTC time for the ingest log (never exported).
@@ -428,5 +520,51 @@ fn analyse(
         analysis,
         geo,
         mentions,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Resolution over the store (compact summaries, mentions fetched back
+    /// per slice, events streamed) gives exactly what resolving the same
+    /// mentions in memory gives.
+    #[test]
+    fn store_resolution_equals_in_memory_resolution() {
+        let dir = std::env::temp_dir().join(format!("sitrep-resolve-eq-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).unwrap();
+        let corpus = dir.join("corpus");
+        crate::synth::write_corpus(&corpus, 300, 11, false, 8).unwrap();
+        let mut store = Store::open(dir.join("t.db")).unwrap();
+        let engines = Engines::load(None, None).unwrap();
+        let report = ingest(
+            &mut store,
+            &engines,
+            &[corpus],
+            &Options {
+                chunk: 64,
+                file_group: 16,
+            },
+            &Silent,
+        )
+        .unwrap();
+        assert_eq!(report.stored, 300);
+        let mentions = store.event_mentions().unwrap();
+        assert!(mentions.len() > 300, "{} mentions", mentions.len());
+        let expected = sitrep_resolve::resolve(&mentions);
+        let mut stored = store.events().unwrap();
+        stored.sort_by(|a, b| {
+            a.date
+                .map(|d| d.start)
+                .cmp(&b.date.map(|d| d.start))
+                .then_with(|| a.id.cmp(&b.id))
+        });
+        assert!(expected.iter().any(|e| e.mentions.len() > 1));
+        assert_eq!(stored.len(), expected.len());
+        assert_eq!(stored, expected);
+        drop(store);
+        let _ = std::fs::remove_dir_all(&dir);
     }
 }

@@ -93,9 +93,18 @@ const STOPWORDS: [&str; 40] = [
     "about",
 ];
 
-/// One mention prepared for comparison.
-struct M<'a> {
-    m: &'a EventMention,
+/// One mention prepared for comparison. It does not hold the mention:
+/// on large corpora only these stay in memory, and the full mentions are
+/// read back from the [`MentionSource`] when events are built.
+struct M {
+    /// Position of the mention's document in scan order, and of the mention
+    /// within its document's mentions sorted by [`mention_key`].
+    doc: u32,
+    pos: u32,
+    category: Plover,
+    /// ACLED event type, interned; `guessed` when coded by the fallback rule.
+    acled_type: Option<u32>,
+    guessed: bool,
     /// Date as day numbers (inclusive) and precision.
     date: Option<(i32, i32, TimePrecision)>,
     point: Option<(f64, f64)>,
@@ -163,7 +172,7 @@ impl Interner {
     }
 }
 
-fn prepare<'a>(m: &'a EventMention, names: &mut Interner) -> M<'a> {
+fn prepare(m: &EventMention, doc: u32, pos: u32, names: &mut Interner) -> M {
     let sides = sides::builtin();
     let side_list = |role: ActorRole| {
         let mut v: Vec<sides::Side> = m
@@ -182,7 +191,14 @@ fn prepare<'a>(m: &'a EventMention, names: &mut Interner) -> M<'a> {
         .filter(|(a, b)| a.is_finite() && b.is_finite());
     let (words, first) = words_of(&m.sentence);
     M {
-        m,
+        doc,
+        pos,
+        category: m.category,
+        acled_type: m
+            .acled
+            .as_ref()
+            .map(|a| names.id(format!("acled:{}", a.event_type))),
+        guessed: guessed(m),
         date: m.date.map(|d| {
             (
                 day_num(d.start),
@@ -205,7 +221,13 @@ fn prepare<'a>(m: &'a EventMention, names: &mut Interner) -> M<'a> {
     }
 }
 
-impl M<'_> {
+/// A sub-type coded by the fallback rule (no weapon, no civilian target in
+/// the sentence) is a guess, not evidence either way.
+fn guessed(m: &EventMention) -> bool {
+    m.coding.rule.starts_with("violence:armed")
+}
+
+impl M {
     fn is_anchor(&self) -> bool {
         let dated = matches!(
             self.date,
@@ -264,7 +286,7 @@ fn jaccard(a: &[u32], b: &[u32]) -> f32 {
 
 /// Pair score, or `None` when the two cannot be one incident.
 fn pair(a: &M, b: &M) -> Option<f32> {
-    if a.m.category != b.m.category {
+    if a.category != b.category {
         return None;
     }
     let mut s = 0.0f32;
@@ -324,17 +346,14 @@ fn pair(a: &M, b: &M) -> Option<f32> {
         s += 0.3;
     }
     s += 2.0 * jaccard(&a.words, &b.words);
-    if a.m.document == b.m.document {
+    if a.doc == b.doc {
         s += 0.3;
     }
     // Reports may word one incident differently ("clashes", "air strikes"),
     // but different ACLED event types are one incident only when both are
     // dated to the same day.
-    // A sub-type coded by the fallback rule (no weapon, no civilian target
-    // in the sentence) is a guess, not evidence either way.
-    let guessed = |m: &EventMention| m.coding.rule.starts_with("violence:armed");
-    if let (Some(x), Some(y)) = (&a.m.acled, &b.m.acled) {
-        if x.event_type != y.event_type && !guessed(a.m) && !guessed(b.m) {
+    if let (Some(x), Some(y)) = (a.acled_type, b.acled_type) {
+        if x != y && !a.guessed && !b.guessed {
             let same_day = matches!((a.date, b.date), (Some((a0, _, TimePrecision::Day)), Some((b0, _, TimePrecision::Day))) if a0 == b0);
             if !same_day {
                 return None;
@@ -433,13 +452,13 @@ impl Summary {
 /// Only merged clusters store a summary; a singleton's is derived from its
 /// mention when needed, so memory grows with merges, not with mentions.
 struct Clusters<'a> {
-    ms: &'a [M<'a>],
+    ms: &'a [M],
     parent: Vec<usize>,
     merged: HashMap<usize, Summary>,
 }
 
 impl<'a> Clusters<'a> {
-    fn new(ms: &'a [M<'a>]) -> Clusters<'a> {
+    fn new(ms: &'a [M]) -> Clusters<'a> {
         Clusters {
             ms,
             parent: (0..ms.len()).collect(),
@@ -582,23 +601,95 @@ fn resolve_block(
     }
 }
 
-/// Resolves event mentions into events and hands them to `emit` one at a
-/// time, in the order [`resolve`] returns them, so a caller writing events
-/// out need not hold them all: the working memory is the clustering state
-/// (a few dozen bytes per mention) and one event.
-pub fn resolve_each(mentions: &[EventMention], mut emit: impl FnMut(Event)) {
-    // 1. Canonical order.
-    let mut order: Vec<usize> = (0..mentions.len()).collect();
-    order.sort_by(|&i, &j| mention_key(&mentions[i]).cmp(&mention_key(&mentions[j])));
-    let mut names = Interner::default();
-    let ms: Vec<M> = order
-        .iter()
-        .map(|&i| prepare(&mentions[i], &mut names))
-        .collect();
-    drop(order);
-    drop(names);
-    let mut cl = Clusters::new(&ms);
+/// Where resolution reads its mentions from (see [`resolve_from`]).
+///
+/// Resolution makes two passes: one [`scan`](MentionSource::scan) over all
+/// documents, keeping only a compact summary of each mention, and then
+/// [`fetch`](MentionSource::fetch)es of the documents whose mentions make up
+/// the events being built, a slice of events at a time.
+pub trait MentionSource {
+    type Error;
+    /// Calls `f` with each document's mentions, documents in ascending
+    /// order of their id (`EventMention::document`), the mentions of one
+    /// document in a fixed order.
+    fn scan(&mut self, f: &mut dyn FnMut(Vec<EventMention>)) -> Result<(), Self::Error>;
+    /// The mentions of the documents at these positions of the scan order,
+    /// each exactly as `scan` gave them.
+    fn fetch(&mut self, docs: &[u32]) -> Result<Vec<Vec<EventMention>>, Self::Error>;
+}
 
+/// A [`MentionSource`] over mentions in memory.
+struct SliceSource<'a> {
+    docs: Vec<Vec<&'a EventMention>>,
+}
+
+impl<'a> SliceSource<'a> {
+    fn new(mentions: &'a [EventMention]) -> Self {
+        let mut by_doc: BTreeMap<&str, Vec<&EventMention>> = BTreeMap::new();
+        for m in mentions {
+            by_doc.entry(m.document.as_str()).or_default().push(m);
+        }
+        SliceSource {
+            docs: by_doc.into_values().collect(),
+        }
+    }
+}
+
+impl MentionSource for SliceSource<'_> {
+    type Error = std::convert::Infallible;
+    fn scan(&mut self, f: &mut dyn FnMut(Vec<EventMention>)) -> Result<(), Self::Error> {
+        for d in &self.docs {
+            f(d.iter().map(|m| (*m).clone()).collect());
+        }
+        Ok(())
+    }
+    fn fetch(&mut self, docs: &[u32]) -> Result<Vec<Vec<EventMention>>, Self::Error> {
+        Ok(docs
+            .iter()
+            .map(|&d| self.docs[d as usize].iter().map(|m| (*m).clone()).collect())
+            .collect())
+    }
+}
+
+/// A document's mentions in canonical order: indices into `ms`, sorted by
+/// [`mention_key`] (stable, so identical keys keep the source's order).
+fn canonical(ms: &[EventMention]) -> Vec<usize> {
+    let mut order: Vec<usize> = (0..ms.len()).collect();
+    order.sort_by(|&i, &j| mention_key(&ms[i]).cmp(&mention_key(&ms[j])));
+    order
+}
+
+/// Events built per slice: the documents a slice's events cite are fetched
+/// together, and only one slice of events is in memory at a time.
+const BUILD_CHUNK: usize = 4096;
+
+/// Resolves the mentions of `source` into events and hands them to `emit`,
+/// in no particular order (callers that need one sort; [`resolve`] does).
+///
+/// Memory is the compact per-mention summary (about 150 bytes each), the
+/// clustering state and one slice of events with their documents'
+/// mentions, so a store of millions of mentions resolves without holding
+/// them. Deterministic: the same mentions give the same events and ids.
+pub fn resolve_from<S: MentionSource>(
+    source: &mut S,
+    mut emit: impl FnMut(Event),
+) -> Result<(), S::Error> {
+    let t0 = std::time::Instant::now();
+    // 1. Canonical order: documents by id, mentions by content key.
+    let mut names = Interner::default();
+    let mut ms: Vec<M> = Vec::new();
+    let mut n_docs: u32 = 0;
+    source.scan(&mut |doc_ms| {
+        let order = canonical(&doc_ms);
+        for (pos, &i) in order.iter().enumerate() {
+            ms.push(prepare(&doc_ms[i], n_docs, pos as u32, &mut names));
+        }
+        n_docs += 1;
+    })?;
+    ms.shrink_to_fit();
+    drop(names);
+    let scanned = t0.elapsed();
+    let mut cl = Clusters::new(&ms);
     // 2. Anchors, blocked by (category, week, cell) and (category, week,
     // province), then scored and merged block by block in block order: no
     // pair list outlives its block.
@@ -608,7 +699,7 @@ pub fn resolve_each(mentions: &[EventMention], mut emit: impl FnMut(Event)) {
         if !m.is_anchor() {
             continue;
         }
-        let cat = m.m.category;
+        let cat = m.category;
         let point = m.precise_point();
         for w in weeks(m) {
             if first_week[i] == i32::MIN {
@@ -654,10 +745,10 @@ pub fn resolve_each(mentions: &[EventMention], mut emit: impl FnMut(Event)) {
 
     // 3a. Non-anchors grouped within their document; a document's mentions
     // are in text order, and each is compared with its next WINDOW.
-    let mut by_doc: BTreeMap<&str, Vec<usize>> = BTreeMap::new();
+    let mut by_doc: BTreeMap<u32, Vec<usize>> = BTreeMap::new();
     for (i, m) in ms.iter().enumerate() {
         if !m.is_anchor() {
-            by_doc.entry(m.m.document.as_str()).or_default().push(i);
+            by_doc.entry(m.doc).or_default().push(i);
         }
     }
     let mut local: Vec<(f32, usize, usize)> = Vec::new();
@@ -680,58 +771,91 @@ pub fn resolve_each(mentions: &[EventMention], mut emit: impl FnMut(Event)) {
     // 3b. Each non-anchor group joins the anchor event it fits clearly best.
     attach(&ms, &mut cl);
 
-    // 4. Build events, in output order (date, then id), one at a time.
-    let mut groups: BTreeMap<usize, Vec<usize>> = BTreeMap::new();
-    for i in 0..ms.len() {
-        let r = cl.find(i);
-        groups.entry(r).or_default().push(i);
-    }
-    drop(cl);
-    // Groups are independent from here on: keying and building run on all
-    // cores; ids are made unique and events emitted in order, sequentially.
-    let groups: Vec<Vec<usize>> = groups.into_values().collect();
-    let mut keyed: Vec<(Option<NaiveDate>, String, Vec<usize>)> = groups
-        .into_par_iter()
-        .map(|g| {
-            let mems: Vec<&EventMention> = g.iter().map(|&i| ms[i].m).collect();
-            (pick_date(&mems).map(|d| d.start), event_id(&mems), g)
-        })
+    let clustered = t0.elapsed();
+    // 4. Build events: members grouped by root (a cluster's root is its
+    // smallest index, so groups come in canonical order), a slice of
+    // groups at a time, in parallel.
+    let mut members: Vec<(u32, u32)> = (0..ms.len())
+        .map(|i| (cl.find(i) as u32, i as u32))
         .collect();
-    keyed.par_sort_by(|a, b| a.0.cmp(&b.0).then_with(|| a.1.cmp(&b.1)));
+    drop(cl);
+    members.sort_unstable();
+    let groups: Vec<&[(u32, u32)]> = members.chunk_by(|a, b| a.0 == b.0).collect();
     // Two events can share an id only when their mentions are identical
     // (the same sentence coded twice alike); number the later ones so no
     // event is lost downstream, where ids are keys.
-    let mut seen: std::collections::HashSet<String> =
-        std::collections::HashSet::with_capacity(keyed.len());
-    for (_, id, _) in keyed.iter_mut() {
-        let mut n = 1u32;
-        while !seen.insert(id.clone()) {
-            n += 1;
-            let next = stable_id(&[id.as_str(), &n.to_string()]);
-            *id = next;
-        }
-    }
-    drop(seen);
-    // Built a slice at a time, so the caller can stream them out without
-    // this function holding every event.
-    const BUILD_CHUNK: usize = 4096;
-    for chunk in keyed.chunks(BUILD_CHUNK) {
-        let events: Vec<Event> = chunk
-            .par_iter()
-            .map(|(_, id, g)| build_event(&ms, g, id.clone()))
+    // Ids are remembered by their 64-bit hash: should two different ids
+    // ever share one, the later is renumbered, which loses nothing.
+    let mut seen: std::collections::HashSet<u64> = std::collections::HashSet::new();
+    for slice in groups.chunks(BUILD_CHUNK) {
+        let mut docs: Vec<u32> = slice
+            .iter()
+            .flat_map(|g| g.iter().map(|&(_, i)| ms[i as usize].doc))
             .collect();
-        for e in events {
+        docs.sort_unstable();
+        docs.dedup();
+        // Each fetched document's mentions in canonical order.
+        let fetched: Vec<Vec<EventMention>> = source
+            .fetch(&docs)?
+            .into_par_iter()
+            .map(|d| {
+                let order = canonical(&d);
+                let mut slots: Vec<Option<EventMention>> = d.into_iter().map(Some).collect();
+                order.iter().filter_map(|&i| slots[i].take()).collect()
+            })
+            .collect();
+        let mention = |i: u32| -> Option<&EventMention> {
+            let m = &ms[i as usize];
+            let d = docs.binary_search(&m.doc).ok()?;
+            fetched.get(d)?.get(m.pos as usize)
+        };
+        let built: Vec<Event> = slice
+            .par_iter()
+            .filter_map(|g| {
+                let mems: Vec<&EventMention> = g.iter().filter_map(|&(_, i)| mention(i)).collect();
+                (!mems.is_empty()).then(|| {
+                    let id = event_id(&mems);
+                    build_event(&mems, id)
+                })
+            })
+            .collect();
+        for mut e in built {
+            let mut n = 1u32;
+            while !seen.insert(xxhash_rust::xxh3::xxh3_64(e.id.as_bytes())) {
+                n += 1;
+                e.id = stable_id(&[e.id.as_str(), &n.to_string()]);
+            }
             emit(e);
         }
+    }
+    tracing::debug!(
+        mentions = ms.len(),
+        scan_ms = scanned.as_millis() as u64,
+        cluster_ms = (clustered - scanned).as_millis() as u64,
+        build_ms = (t0.elapsed() - clustered).as_millis() as u64,
+        "resolution phases"
+    );
+    Ok(())
+}
+
+/// Resolves event mentions into events and hands them to `emit` one at a
+/// time, in the order [`resolve`] returns them.
+pub fn resolve_each(mentions: &[EventMention], mut emit: impl FnMut(Event)) {
+    for e in resolve(mentions) {
+        emit(e);
     }
 }
 
 /// Resolves all event mentions into events, sorted by date then id.
-///
-/// Holds every event in memory; [`resolve_each`] streams them instead.
 pub fn resolve(mentions: &[EventMention]) -> Vec<Event> {
     let mut events = Vec::new();
-    resolve_each(mentions, |e| events.push(e));
+    let Ok(()) = resolve_from(&mut SliceSource::new(mentions), |e| events.push(e));
+    events.sort_by(|a, b| {
+        a.date
+            .map(|d| d.start)
+            .cmp(&b.date.map(|d| d.start))
+            .then_with(|| a.id.cmp(&b.id))
+    });
     events
 }
 
@@ -775,9 +899,9 @@ fn attach(ms: &[M], cl: &mut Clusters) {
     let mut cell_ix: HashMap<(Plover, (i32, i32)), DatedAnchors> = HashMap::new();
     let mut admin_ix: HashMap<(Plover, u32), DatedAnchors> = HashMap::new();
     let mut month_ix: HashMap<(Plover, u32, i32), Vec<usize>> = HashMap::new();
-    let mut doc_ix: HashMap<(Plover, &str), Vec<usize>> = HashMap::new();
+    let mut doc_ix: HashMap<(Plover, u32), Vec<usize>> = HashMap::new();
     for (i, m) in ms.iter().enumerate().filter(|(_, m)| m.is_anchor()) {
-        let cat = m.m.category;
+        let cat = m.category;
         let start = m.date.map_or(0, |d| d.0);
         if let Some(p) = m.precise_point() {
             cell_ix.entry((cat, cell(p))).or_default().push((start, i));
@@ -790,10 +914,7 @@ fn attach(ms: &[M], cl: &mut Clusters) {
                 month_ix.entry((cat, c, mo)).or_default().push(i);
             }
         }
-        doc_ix
-            .entry((cat, m.m.document.as_str()))
-            .or_default()
-            .push(i);
+        doc_ix.entry((cat, m.doc)).or_default().push(i);
     }
     for v in cell_ix.values_mut().chain(admin_ix.values_mut()) {
         v.sort_unstable();
@@ -823,8 +944,8 @@ fn attach(ms: &[M], cl: &mut Clusters) {
         let mut cands: Vec<usize> = Vec::new();
         for &i in &g {
             let m = &ms[i];
-            let cat = m.m.category;
-            if let Some(v) = doc_ix.get(&(cat, m.m.document.as_str())) {
+            let cat = m.category;
+            if let Some(v) = doc_ix.get(&(cat, m.doc)) {
                 cands.extend(v);
             }
             // Candidate lists by reference first: a vague mention in a busy
@@ -940,13 +1061,12 @@ fn month_of(day: i32) -> i32 {
     NaiveDate::from_num_days_from_ce_opt(day).map_or(0, |d| d.year() * 12 + d.month0() as i32)
 }
 
-fn build_event(ms: &[M], g: &[usize], id: String) -> Event {
-    let mems: Vec<&EventMention> = g.iter().map(|&i| ms[i].m).collect();
+fn build_event(mems: &[&EventMention], id: String) -> Event {
     let category = mems[0].category;
 
     // ACLED type: certainty-weighted vote; default-rule codings count less.
     let mut votes: BTreeMap<(&str, &str), f32> = BTreeMap::new();
-    for m in &mems {
+    for m in mems {
         if let Some(a) = &m.acled {
             let w = if m.coding.rule.starts_with("violence:armed") {
                 0.5
@@ -966,21 +1086,21 @@ fn build_event(ms: &[M], g: &[usize], id: String) -> Event {
             sub_event_type: s.to_string(),
         });
 
-    let date = pick_date(&mems);
-    let location = pick_location(&mems);
-    let actors = merge_actors(&mems);
+    let date = pick_date(mems);
+    let location = pick_location(mems);
+    let actors = merge_actors(mems);
     let mut equipment: Vec<String> = Vec::new();
-    for m in &mems {
+    for m in mems {
         for e in &m.equipment {
             if !equipment.iter().any(|x| x.eq_ignore_ascii_case(e)) {
                 equipment.push(e.clone());
             }
         }
     }
-    let quantities = pick_quantities(&mems);
+    let quantities = pick_quantities(mems);
     let fatalities = mems.iter().filter_map(|m| m.fatalities).min();
     let mut claimed_by: Vec<ClaimedBy> = Vec::new();
-    for m in &mems {
+    for m in mems {
         for c in &m.claimed_by {
             if !claimed_by.contains(c) {
                 claimed_by.push(c.clone());
@@ -990,7 +1110,7 @@ fn build_event(ms: &[M], g: &[usize], id: String) -> Event {
     claimed_by.sort_by(|a, b| a.claimant.cmp(&b.claimant).then(a.stance.cmp(&b.stance)));
 
     let mut mentions: Vec<Provenance> = Vec::new();
-    for m in &mems {
+    for m in mems {
         let p = Provenance {
             document: m.document.clone(),
             outlet: m.outlet.clone(),
@@ -1002,13 +1122,13 @@ fn build_event(ms: &[M], g: &[usize], id: String) -> Event {
             mentions.push(p);
         }
     }
-    let sources = sources_of(&mems);
-    let disputes = disputes_of(&mems, date.as_ref(), location.as_ref());
-    let confidence = confidence(&mems, date.as_ref(), location.as_ref(), &disputes);
+    let sources = sources_of(mems);
+    let disputes = disputes_of(mems, date.as_ref(), location.as_ref());
+    let confidence = confidence(mems, date.as_ref(), location.as_ref(), &disputes);
     let coding: Vec<Coding> = mems.iter().map(|m| m.coding.clone()).collect();
     let location = location.map(|loc| {
         let mut surface: Vec<String> = Vec::new();
-        for m in &mems {
+        for m in mems {
             if let Some(l) = &m.location {
                 if !surface.contains(&l.name) {
                     surface.push(l.name.clone());

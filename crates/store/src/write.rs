@@ -202,6 +202,15 @@ impl Store {
         Ok(out)
     }
 
+    /// Number of stored event mentions.
+    pub fn mention_count(&self) -> Result<u64, StoreError> {
+        Ok(self.conn.query_row(
+            "SELECT COALESCE(SUM(n_mentions), 0) FROM document_analyses",
+            [],
+            |r| r.get::<_, i64>(0),
+        )? as u64)
+    }
+
     /// Number of stored documents.
     pub fn document_count(&self) -> Result<u64, StoreError> {
         Ok(self
@@ -236,23 +245,32 @@ impl Store {
 
     /// Calls `f` with each document's event mentions (in text order), by
     /// document id: resolution input without holding the JSON of all.
-    /// Decompression and parsing run in parallel, a slice of rows at a time.
     pub fn for_each_document_mentions(
         &self,
         mut f: impl FnMut(Vec<EventMention>) -> Result<(), StoreError>,
     ) -> Result<(), StoreError> {
+        self.scan_mentions(|_, ms| f(ms))
+    }
+
+    /// [`Store::for_each_document_mentions`] with each document's mentions
+    /// key, for reading them again with [`Store::mentions_by_key`].
+    /// Decompression and parsing run in parallel, a slice of rows at a time.
+    pub fn scan_mentions(
+        &self,
+        mut f: impl FnMut(i64, Vec<EventMention>) -> Result<(), StoreError>,
+    ) -> Result<(), StoreError> {
         const ROWS: usize = 1024;
         let mut st = self.conn.prepare_cached(
-            "SELECT mentions FROM document_analyses WHERE n_mentions > 0 ORDER BY document_id",
+            "SELECT rowid, mentions FROM document_analyses WHERE n_mentions > 0 ORDER BY document_id",
         )?;
         let mut rows = st.query([])?;
-        let mut raw: Vec<rusqlite::types::Value> = Vec::with_capacity(ROWS);
+        let mut raw: Vec<(i64, rusqlite::types::Value)> = Vec::with_capacity(ROWS);
         let mut done = false;
         while !done {
             raw.clear();
             while raw.len() < ROWS {
                 match rows.next()? {
-                    Some(r) => raw.push(r.get(0)?),
+                    Some(r) => raw.push((r.get(0)?, r.get(1)?)),
                     None => {
                         done = true;
                         break;
@@ -261,13 +279,32 @@ impl Store {
             }
             let decoded: Vec<Vec<EventMention>> = raw
                 .par_iter()
-                .map(|v| codec::decode(ValueRef::from(v)))
+                .map(|(_, v)| codec::decode(ValueRef::from(v)))
                 .collect::<Result<_, _>>()?;
-            for ms in decoded {
-                f(ms)?;
+            for ((key, _), ms) in raw.iter().zip(decoded) {
+                f(*key, ms)?;
             }
         }
         Ok(())
+    }
+
+    /// The mentions of the documents with these keys (from
+    /// [`Store::scan_mentions`]), in the order given; a key with no row
+    /// gives no mentions.
+    pub fn mentions_by_key(&self, keys: &[i64]) -> Result<Vec<Vec<EventMention>>, StoreError> {
+        let mut st = self
+            .conn
+            .prepare_cached("SELECT mentions FROM document_analyses WHERE rowid = ?1")?;
+        let mut raw: Vec<Option<rusqlite::types::Value>> = Vec::with_capacity(keys.len());
+        for k in keys {
+            raw.push(st.query_row([k], |r| r.get(0)).optional()?);
+        }
+        raw.par_iter()
+            .map(|v| match v {
+                Some(v) => codec::decode(ValueRef::from(v)),
+                None => Ok(Vec::new()),
+            })
+            .collect()
     }
 
     /// True when documents were added since events were last resolved
@@ -299,10 +336,14 @@ impl Store {
     /// Dropping the writer unfinished rolls back, leaving the old events.
     /// `expected` (an estimate of the count) decides whether secondary
     /// indexes are rebuilt after the load instead of maintained row by row.
-    pub fn events_writer(&mut self, expected: usize) -> Result<EventsWriter<'_>, StoreError> {
-        let tx = self
-            .conn
-            .transaction_with_behavior(TransactionBehavior::Immediate)?;
+    ///
+    /// Reads on this store may go on while the writer is open (resolution
+    /// reads mentions as it writes events); they see its uncommitted rows.
+    /// Do not start another write on the store until it is finished.
+    pub fn events_writer(&self, expected: usize) -> Result<EventsWriter<'_>, StoreError> {
+        // Unchecked: a shared borrow, so that reads can go on meanwhile;
+        // nothing else in this crate opens a transaction while it is open.
+        let tx = rusqlite::Transaction::new_unchecked(&self.conn, TransactionBehavior::Immediate)?;
         // Secondary indexes are dropped and rebuilt around a large bulk
         // load: building an index once from all rows is cheaper than
         // updating it row by row. Their SQL is read back from the schema,
