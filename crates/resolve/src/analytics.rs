@@ -226,6 +226,17 @@ pub enum ControlChange {
     HandedOver,
 }
 
+impl ControlChange {
+    /// How the change reads in a table ("captured by X").
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ControlChange::Captured => "captured",
+            ControlChange::Retaken => "retaken",
+            ControlChange::HandedOver => "handed over",
+        }
+    }
+}
+
 /// One source's claim that control of a place changed.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ControlClaim {

@@ -385,7 +385,7 @@ async function loadSituation() {
   const ctrl = await api("/api/situation/control", filterParams());
   if (ctrl.claims.length) {
     html += `<h3>Control claims</h3><table><tr><th>Date</th><th>Place</th><th>By</th><th>Sources</th></tr>` +
-      ctrl.claims.slice(0, 30).map((c) => `<tr><td>${esc(c.date || "?")}</td><td>${esc(c.place)}</td><td>${esc(c.actor || "?")} ${esc(c.change)}</td><td>${esc(c.sources.join(", "))}</td></tr>`).join("") + `</table>`;
+      ctrl.claims.slice(0, 30).map((c) => `<tr><td>${esc(c.date || "?")}</td><td>${esc(c.place)}</td><td>${esc(c.actor || "?")} ${esc(c.change)}${c.from ? " from " + esc(c.from) : ""}</td><td>${esc(c.sources.join(", "))}</td></tr>`).join("") + `</table>`;
   }
   box.innerHTML = html || "<div class='empty'>No zones or control claims.</div>";
 }

@@ -719,30 +719,43 @@ async fn situation_control(
     Query(p): Params,
 ) -> ApiResult {
     let filter = filter_from(&p)?;
-    cached_json(&st, &headers, cache_key("situation/control", &p), move |s| {
-        let events = s.filtered_events(&filter)?;
-        let claims: Vec<_> = events
-            .iter()
-            .filter_map(|e| {
-                let sub = e.acled.as_ref()?.sub_event_type.as_str();
-                let change = match sub {
-                    "Government regains territory" | "Non-state actor overtakes territory" => "took control",
-                    "Non-violent transfer of territory" => "took over (non-violent)",
-                    _ => return None,
-                };
-                let actor = e.actors.iter().find(|a| a.role == sitrep_model::ActorRole::Actor).map(|a| a.name.clone());
-                Some(serde_json::json!({
-                    "event": e.id,
-                    "date": e.date.map(|d| d.start.to_string()),
-                    "place": e.location.as_ref().map(|l| l.name.clone()).unwrap_or_else(|| "unknown place".into()),
-                    "actor": actor,
-                    "change": change,
-                    "sources": e.sources,
-                }))
-            })
-            .collect();
-        Ok(serde_json::json!({ "claims": claims }))
-    })
+    cached_json(
+        &st,
+        &headers,
+        cache_key("situation/control", &p),
+        move |s| {
+            let events = s.filtered_events(&filter)?;
+            // The analytics give one claim per place, event and reporting
+            // source; the table shows one row per event with its sources.
+            let mut rows: Vec<(Option<String>, String, serde_json::Value)> = Vec::new();
+            for (place, claims) in sitrep_resolve::analytics::control_claims(&events) {
+                for same in claims.chunk_by(|a, b| a.event_id == b.event_id) {
+                    let c = &same[0];
+                    let date = c.date.map(|d| d.start.to_string());
+                    let sources: Vec<&str> = same.iter().map(|c| c.source.as_str()).collect();
+                    let claimed_by: Vec<&str> =
+                        c.claimed_by.iter().map(|x| x.claimant.as_str()).collect();
+                    rows.push((
+                        date.clone(),
+                        c.event_id.clone(),
+                        serde_json::json!({
+                            "event": c.event_id,
+                            "date": date,
+                            "place": place,
+                            "actor": c.taker,
+                            "from": c.loser,
+                            "change": c.change.as_str(),
+                            "sources": sources,
+                            "claimed_by": claimed_by,
+                        }),
+                    ));
+                }
+            }
+            rows.sort_by(|a, b| a.0.cmp(&b.0).then_with(|| a.1.cmp(&b.1)));
+            let claims: Vec<serde_json::Value> = rows.into_iter().map(|r| r.2).collect();
+            Ok(serde_json::json!({ "claims": claims }))
+        },
+    )
     .await
 }
 

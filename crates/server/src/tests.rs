@@ -448,3 +448,64 @@ async fn event_index_follows_a_new_ingest() {
     let t = get_json(&app, "/api/timeline?bucket=month").await;
     assert_eq!(t["buckets"][0]["start"], "2017-07-01");
 }
+
+#[tokio::test]
+async fn control_claims_come_from_the_analytics() {
+    let dir = std::env::temp_dir().join(format!(
+        "sitrep-server-control-{}-{}",
+        std::process::id(),
+        rand_suffix()
+    ));
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    let db = dir.join("t.db");
+    let mut store = Store::open(&db).expect("open store");
+    let mut dam = event(
+        "t1",
+        Plover::Assault,
+        "2017-06-02",
+        Some(place("Zalaf dam", 32.93, 36.95, "As-Suwayda")),
+        &["Levant Ledger", "Euphrates Wire"],
+        false,
+    );
+    dam.acled = Some(AcledType {
+        event_type: "Battles".into(),
+        sub_event_type: "Government regains territory".into(),
+    });
+    dam.actors = vec![
+        EventActor {
+            name: "Syrian Arab Army".into(),
+            role: ActorRole::Actor,
+            kind: ActorKind::StateMilitary,
+            surface: vec!["government troops".into()],
+        },
+        EventActor {
+            name: "Free Syrian Army".into(),
+            role: ActorRole::Target,
+            kind: ActorKind::NonStateArmed,
+            surface: vec!["rebels".into()],
+        },
+    ];
+    let strike = event(
+        "s1",
+        Plover::Assault,
+        "2017-05-18",
+        Some(place("At Tanf", 33.49, 38.66, "Homs")),
+        &["Levant Ledger"],
+        false,
+    );
+    store.replace_events(&[dam, strike]).expect("events");
+    drop(store);
+    let app = crate::router(&db).expect("router");
+    let c = get_json(&app, "/api/situation/control").await;
+    let claims = c["claims"].as_array().expect("claims");
+    assert_eq!(claims.len(), 1, "{c}");
+    assert_eq!(claims[0]["place"], "Zalaf dam");
+    assert_eq!(claims[0]["change"], "retaken");
+    assert_eq!(claims[0]["actor"], "Syrian Arab Army");
+    assert_eq!(claims[0]["from"], "Free Syrian Army");
+    assert_eq!(
+        claims[0]["sources"],
+        serde_json::json!(["Euphrates Wire", "Levant Ledger"])
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}
