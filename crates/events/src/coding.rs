@@ -55,13 +55,22 @@ impl Context<'_> {
             (self.clause.0, self.trigger.0.saturating_sub(1))
         }
     }
-    /// Token range where the target is expected.
+    /// Token range where the target is expected. Words inside a trigger
+    /// with a gap are its object ("drove M23 rebels out of").
     fn target_region(&self) -> (usize, usize) {
         if self.actor_after {
             (self.clause.0, self.trigger.0.saturating_sub(1))
         } else {
-            (self.trigger.1 + 1, self.clause.1)
+            (self.trigger.0 + 1, self.clause.1)
         }
+    }
+    /// People named as the source of the report ("the rebels said",
+    /// "according to police").
+    fn is_source(&self, h: &CueHit) -> bool {
+        self.cues.iter().any(|a| {
+            a.class == Cue::Attribution
+                && (a.first == h.last + 1 || (a.last < h.first && a.last + 1 == h.first))
+        })
     }
     /// The actor's side: state forces (Some(true)), non-state (Some(false)).
     fn actor_is_state(&self) -> Option<bool> {
@@ -76,7 +85,9 @@ impl Context<'_> {
         if from > to && !self.actor_after {
             return None;
         }
-        // The descriptor nearest the trigger decides ("rebels said troops captured").
+        // The head of the subject decides: the first descriptor that is not
+        // a source ("rebels said troops captured": troops; "gangs of the
+        // coalition", "government forces, backed by clan fighters": the first).
         let mut best: Option<(usize, bool)> = None;
         for h in self.cues.iter().filter(|h| h.first >= from && h.last <= to) {
             let state = match h.class {
@@ -84,16 +95,62 @@ impl Context<'_> {
                 Cue::NonState => false,
                 _ => continue,
             };
+            if self.is_source(h) {
+                continue;
+            }
+            let dist = h.first - from;
+            if best.is_none_or(|(d, _)| dist < d) {
+                best = Some((dist, state));
+            }
+        }
+        best.map(|(_, s)| s)
+    }
+    /// The side of the nearest armed description in the target position:
+    /// state forces (Some(true)), non-state (Some(false)). "Drove M23 rebels
+    /// out of", "overran police checkpoints".
+    fn target_is_state(&self) -> Option<bool> {
+        match self.target_kind {
+            Some(ActorKind::State | ActorKind::StateMilitary | ActorKind::GovernmentOfficial) => {
+                return Some(true)
+            }
+            Some(ActorKind::NonStateArmed) => return Some(false),
+            _ => {}
+        }
+        let (from, to) = self.target_region();
+        if from > to {
+            return None;
+        }
+        let mut best: Option<(usize, bool)> = None;
+        for h in self.cues.iter().filter(|h| h.first >= from && h.last <= to) {
+            let state = match h.class {
+                Cue::State => true,
+                Cue::NonState => false,
+                _ => continue,
+            };
+            if self.is_source(h) {
+                continue;
+            }
             let dist = if self.actor_after {
-                h.first - from
-            } else {
                 to - h.last
+            } else {
+                h.first - from
             };
             if best.is_none_or(|(d, _)| dist < d) {
                 best = Some((dist, state));
             }
         }
         best.map(|(_, s)| s)
+    }
+    /// A protester cue that is not merely a crowd ("crowd" is both): a
+    /// crowd that lynches someone is a mob, not a demonstration.
+    fn has_protester(&self) -> bool {
+        self.cues.iter().any(|h| {
+            h.class == Cue::Protester
+                && !self
+                    .cues
+                    .iter()
+                    .any(|k| k.class == Cue::Crowd && k.first == h.first && k.last == h.last)
+        })
     }
     /// The nearest description of people in the target position is
     /// civilian ("killed 23 residents, police said": residents).
@@ -155,6 +212,17 @@ impl Context<'_> {
                 .any(|h| h.class == Cue::Crowd && h.first == f)
         })
     }
+    /// Deaths or serious injuries named in the sentence, except as what
+    /// the protest is against ("in protest against the killing of").
+    fn lethal_force(&self) -> bool {
+        self.cues.iter().any(|h| {
+            h.class == Cue::Lethal
+                && !self
+                    .cues
+                    .iter()
+                    .any(|g| g.class == Cue::Grievance && g.last < h.first && h.first - g.last <= 4)
+        })
+    }
     /// A protester cue comes before a protester-violence cue: protesters
     /// are the ones throwing stones, not the police.
     fn protesters_violent(&self) -> bool {
@@ -209,14 +277,16 @@ pub fn code(t: &Trigger, cx: &Context) -> Coded {
             }
         }
         Mode::Property => {
-            if cx.has(Cue::Protester) {
+            if cx.has(Cue::Mob) {
+                c(Plover::Assault, "Mob violence", "property:mob")
+            } else if cx.has_protester() {
                 c(
                     Plover::Protest,
                     "Violent demonstration",
                     "property:protesters",
                 )
-            } else if cx.has(Cue::Mob) {
-                c(Plover::Assault, "Mob violence", "property:mob")
+            } else if cx.crowd_actor() {
+                c(Plover::Assault, "Mob violence", "property:crowd")
             } else {
                 c(Plover::Coerce, "Looting/property destruction", "property")
             }
@@ -253,6 +323,13 @@ fn fixed(t: &Trigger, cx: &Context) -> Coded {
     if explosive && cx.has(Cue::Suicide) {
         return c(Plover::Assault, "Suicide bomb", "fixed:suicide-cue");
     }
+    // Missiles fired by drones or aircraft are air strikes.
+    if t.subtype == Some("Shelling/artillery/missile attack") {
+        let (from, to) = cx.actor_region();
+        if from <= to && !cx.actor_after && cx.has_in(Cue::Air, from, to) {
+            return c(Plover::Assault, "Air/drone strike", "fixed:air-launched");
+        }
+    }
     Coded {
         plover: t.plover,
         subtype: t.subtype,
@@ -277,12 +354,34 @@ fn violence(t: &Trigger, cx: &Context) -> Coded {
             "violence:artillery-cue",
         ),
     ];
-    for (cue, sub, rule) in WEAPONS {
-        if cx.has(cue) {
+    // A chemical agent or a suicide attacker decides wherever it is named;
+    // otherwise the weapon named nearest the trigger ("rockets fell on the
+    // airport, damaging an aircraft": rockets).
+    for (cue, sub, rule) in &WEAPONS[..2] {
+        if cx.has(*cue) {
             return c(Plover::Assault, sub, rule);
         }
     }
-    if cx.has(Cue::Mob) || (cx.crowd_actor() && !cx.has(Cue::Protester)) {
+    let nearest = cx
+        .cues
+        .iter()
+        .filter_map(|h| {
+            let k = WEAPONS[2..]
+                .iter()
+                .position(|(cue, _, _)| *cue == h.class)?;
+            let d = if h.first > cx.trigger.1 {
+                h.first - cx.trigger.1
+            } else {
+                cx.trigger.0.saturating_sub(h.last)
+            };
+            Some((d, k))
+        })
+        .min();
+    if let Some((_, k)) = nearest {
+        let (_, sub, rule) = WEAPONS[2 + k];
+        return c(Plover::Assault, sub, rule);
+    }
+    if cx.has(Cue::Mob) || (cx.crowd_actor() && !cx.has_protester()) {
         return c(Plover::Assault, "Mob violence", "violence:mob");
     }
     if cx.has(Cue::Protester) {
@@ -313,7 +412,7 @@ fn violence(t: &Trigger, cx: &Context) -> Coded {
 
 fn protest(cx: &Context) -> Coded {
     let violent = cx.protesters_violent();
-    if cx.has(Cue::Lethal) && !violent {
+    if cx.lethal_force() && !violent {
         c(
             Plover::Protest,
             "Excessive force against protesters",
@@ -345,9 +444,13 @@ fn territory(t: &Trigger, cx: &Context) -> Coded {
         // The subject lost the place: a state losing means a non-state gain.
         state == Some(false)
     } else {
-        match state {
-            Some(s) => s,
-            None => cx.has_in(Cue::Recapture, cx.trigger.0, cx.trigger.1),
+        // Who held the place decides when the taker's side is unclear or
+        // mixed ("troops and allied militia drove the rebels out").
+        match (state, cx.target_is_state()) {
+            (Some(a), Some(t)) if a != t => a,
+            (_, Some(t)) => !t,
+            (Some(a), None) => a,
+            (None, None) => cx.has_in(Cue::Recapture, cx.clause.0, cx.clause.1),
         }
     };
     if gov {

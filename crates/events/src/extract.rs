@@ -11,9 +11,7 @@ use sitrep_model::{
 };
 
 use crate::coding::{self, Coded, Context, CueHit};
-use crate::lexicon::{
-    acled_event_type, tokenize, Cue, Hit, Lexicon, Mode, Requirement, Token, Trigger,
-};
+use crate::lexicon::{acled_event_type, tokenize, Cue, Hit, Lexicon, Mode, Needed, Token, Trigger};
 use crate::sentences;
 
 /// Words within which a required cue must occur.
@@ -39,11 +37,12 @@ const CLAUSE_WORDS: [&str; 12] = [
     "until",
 ];
 /// Words that open a clause only after a comma.
-const COMMA_CLAUSE_WORDS: [&str; 4] = ["where", "which", "who", "but"];
+const COMMA_CLAUSE_WORDS: [&str; 5] = ["where", "which", "who", "but", "as"];
 const IRREGULAR_PARTICIPLES: [&str; 8] = [
     "hit", "struck", "shot", "fought", "overrun", "set", "held", "caught",
 ];
-const PASSIVE_AUX: [&str; 8] = ["was", "were", "been", "being", "is", "are", "be", "had"];
+/// Not "had": "they had taken control" is an active pluperfect.
+const PASSIVE_AUX: [&str; 7] = ["was", "were", "been", "being", "is", "are", "be"];
 const PRONOUNS: [&str; 5] = ["he", "she", "they", "it", "we"];
 const DEFINITE: [&str; 6] = ["the", "this", "these", "that", "those", "such"];
 /// "to" before a trigger marks an infinitive (a plan), except after these.
@@ -161,7 +160,14 @@ struct Candidate {
     coded: Coded,
     clause: usize,
     voice: Voice,
+    /// In a clause that sets the scene ("after the protests", "since the
+    /// war began") or tells a consequence (", cutting internet services"):
+    /// not the event the sentence reports.
+    background: bool,
 }
+
+/// Words opening a clause about an earlier or surrounding event.
+const BACKGROUND_WORDS: [&str; 5] = ["after", "following", "since", "before", "amid"];
 
 fn sentence_events(lex: &Lexicon, d: &Doc, si: usize, s: &mut Scratch, out: &mut Vec<Pending>) {
     let sent = d.sentences[si];
@@ -193,8 +199,8 @@ fn sentence_events(lex: &Lexicon, d: &Doc, si: usize, s: &mut Scratch, out: &mut
     // so "seized" (a person) can be an abduction where "seized" (a town)
     // cannot be a capture.
     s.hits
-        .retain(|h| requirement_met(&lex.triggers[h.pattern], cues, *h));
-    suppress_overlaps(&mut s.hits, lex);
+        .retain(|h| requirement_distance(&lex.triggers[h.pattern], cues, *h).is_some());
+    suppress_overlaps(&mut s.hits, lex, cues);
     let clause_starts = clause_starts(d, tokens);
     let clause_of = |t: usize| clause_starts.partition_point(|&c| c <= t) - 1;
     let clause_range = |c: usize| {
@@ -224,11 +230,27 @@ fn sentence_events(lex: &Lexicon, d: &Doc, si: usize, s: &mut Scratch, out: &mut
             target_kind: target.and_then(|e| entity_kind(ents[e].0)),
         };
         let coded = coding::code(t, &cx);
+        // Only the phrase right after the word: "since the war against IS
+        // staged a vigil" goes on to the reported event.
+        let background =
+            cr.0 > 0 && hit.first - cr.0 <= 3 && BACKGROUND_WORDS.contains(&word(d, tokens, cr.0));
+        // ", cutting internet services", ", forcing residents to flee": a
+        // participle after a comma tells a consequence of the main verb.
+        let consequence = hit.first > 0
+            && word(d, tokens, hit.first).ends_with("ing")
+            && d.text[tokens[hit.first - 1].end..tokens[hit.first].start].contains(',');
+        // "The RSF had seized the city in the first weeks": a pluperfect
+        // outside reported speech tells what came before the news.
+        let pluperfect = (1..=2).any(|k| hit.first >= k && word(d, tokens, hit.first - k) == "had")
+            && !cues
+                .iter()
+                .any(|c| c.class == Cue::Attribution && c.last < hit.first);
         cands.push(Candidate {
             hit,
             coded,
             clause,
             voice,
+            background: background || consequence || pluperfect,
         });
     }
     absorb(&mut cands);
@@ -245,11 +267,15 @@ fn sentence_events(lex: &Lexicon, d: &Doc, si: usize, s: &mut Scratch, out: &mut
         let group = &cands[i..j];
         // Among protest codings the gravest wins (a protest that turned
         // violent is a violent demonstration), otherwise the strongest trigger.
+        // A coding decided by evidence (a civilian target) beats the
+        // fallback of a bare violence verb ("killed 11 people in an attack").
         let strongest = group
             .iter()
             .max_by_key(|c| {
                 (
                     protest_severity(c.coded.subtype),
+                    !c.background,
+                    c.coded.rule != "violence:armed",
                     lex.triggers[c.hit.pattern].priority,
                     std::cmp::Reverse(c.hit.first),
                 )
@@ -280,13 +306,17 @@ fn protest_severity(subtype: Option<&str>) -> u8 {
     }
 }
 
-/// Keeps the longest, then strongest, of overlapping trigger matches, and
-/// drops single-word triggers inside hyphenated compounds ("US-backed").
-fn suppress_overlaps(hits: &mut Vec<Hit>, lex: &Lexicon) {
+/// Keeps the longest of overlapping trigger matches; among equally long
+/// ones the one whose required object is nearest ("seized a village chief":
+/// a person, so an abduction; "seized the town": a place), then the
+/// strongest.
+fn suppress_overlaps(hits: &mut Vec<Hit>, lex: &Lexicon, cues: &[CueHit]) {
     hits.sort_by_key(|h| {
+        let t = &lex.triggers[h.pattern];
         (
             std::cmp::Reverse(h.last - h.first),
-            std::cmp::Reverse(lex.triggers[h.pattern].priority),
+            requirement_distance(t, cues, *h).unwrap_or(usize::MAX),
+            std::cmp::Reverse(t.priority),
             h.first,
         )
     });
@@ -300,13 +330,14 @@ fn suppress_overlaps(hits: &mut Vec<Hit>, lex: &Lexicon) {
     *hits = kept;
 }
 
-/// A weapon or riot cue inside a longer cue does not count on its own
-/// ("bomber" in "suicide bomber", "riot" in "riot police").
+/// A weapon, riot or place cue inside a longer cue does not count on its
+/// own ("bomber" in "suicide bomber", "riot" in "riot police", "village" in
+/// "village chief").
 fn drop_contained_weapons(lex: &Lexicon, hits: &mut Vec<Hit>) {
     let spans: Vec<(usize, usize)> = hits.iter().map(|h| (h.first, h.last)).collect();
     hits.retain(|h| {
         let class = lex.cues[h.pattern].class;
-        !(class.is_weapon() || class == Cue::ProtesterViolence)
+        !(class.is_weapon() || class == Cue::ProtesterViolence || class == Cue::Property)
             || !spans
                 .iter()
                 .any(|&(f, l)| f <= h.first && h.last <= l && (l - f) > (h.last - h.first))
@@ -337,26 +368,49 @@ fn clause_starts(d: &Doc, tokens: &[Token]) -> Vec<usize> {
             || (gap.contains(',') && COMMA_CLAUSE_WORDS.contains(&w))
         {
             starts.push(k);
+        } else if matches!(w, "which" | "whom") && k >= 3 {
+            // ", some of which were intercepted": the clause opens at the comma.
+            let of = &d.lower[tokens[k - 1].start..tokens[k - 1].end] == "of";
+            let at = (k.saturating_sub(3).max(1)..k - 1)
+                .find(|&j| d.text[tokens[j - 1].end..tokens[j].start].contains(','));
+            if let (true, Some(j)) = (of, at) {
+                starts.push(j);
+            }
         }
     }
+    starts.sort_unstable();
+    starts.dedup();
     starts
 }
 
-fn near(cues: &[CueHit], hit: Hit, window: usize, pred: impl Fn(Cue) -> bool) -> bool {
-    let lo = hit.first.saturating_sub(window);
-    let hi = hit.last + window;
+/// Distance in words from the trigger to its nearest required cue, `None`
+/// when the requirement fails. A trigger without requirement counts as
+/// distance 3, so an object named right after a conditional reading of the
+/// same words ("captured a suspected commander") outranks it.
+fn requirement_distance(t: &Trigger, cues: &[CueHit], hit: Hit) -> Option<usize> {
+    let Some(req) = t.requires else {
+        return Some(3);
+    };
+    let wanted = |x: Cue| match req.what {
+        Needed::Cue(c) => x == c,
+        Needed::Weapon => x.is_weapon() || x == Cue::Armed,
+    };
+    let window = if req.sentence_wide {
+        usize::MAX / 4
+    } else {
+        REQ_WINDOW
+    };
     cues.iter()
-        .any(|c| pred(c.class) && c.last >= lo && c.first <= hi)
-}
-
-fn requirement_met(t: &Trigger, cues: &[CueHit], hit: Hit) -> bool {
-    match t.requires {
-        None => true,
-        Some(Requirement::Cue(c)) => near(cues, hit, REQ_WINDOW, |x| x == c),
-        Some(Requirement::Weapon) => {
-            near(cues, hit, REQ_WINDOW, |x| x.is_weapon() || x == Cue::Armed)
-        }
-    }
+        .filter(|c| wanted(c.class))
+        .filter_map(|c| {
+            let d = if c.first > hit.last {
+                c.first - hit.last
+            } else {
+                hit.first.saturating_sub(c.last)
+            };
+            (d <= window).then_some(d)
+        })
+        .min()
 }
 
 /// Speech acts (threats, accusations, requests) are events in themselves
@@ -395,8 +449,32 @@ fn realis(
     let blocked = cues.iter().any(|c| match c.class {
         // "any movement", "several attacks", "deployment of any": a quantifier
         // right before, or right after "of".
+        // "Several Grad rockets fell", "several gunmen attacked": a weapon
+        // noun, or people before a past-tense verb, between them makes the
+        // quantifier the subject's ("any weapons deployment" stays generic).
         Cue::Generic => {
-            (c.last < hit.first && hit.first - c.last <= 3)
+            let verb = word(d, tokens, hit.first).ends_with("ed")
+                || (1..=2).any(|k| {
+                    hit.first >= k && PASSIVE_AUX.contains(&word(d, tokens, hit.first - k))
+                });
+            // "accused of kidnapping", "under the peace deal": a phrase
+            // ending in "of" or an article governs only the noun after it.
+            let reach = if matches!(word(d, tokens, c.last), "of" | "the" | "a") {
+                2
+            } else {
+                3
+            };
+            let subject_between = cues.iter().any(|x| {
+                x.first > c.last
+                    && x.last < hit.first
+                    && (x.class.is_weapon()
+                        || (verb
+                            && matches!(
+                                x.class,
+                                Cue::Armed | Cue::Civilian | Cue::State | Cue::NonState
+                            )))
+            });
+            (c.last < hit.first && hit.first - c.last <= reach && !subject_between)
                 || (c.first == hit.last + 2 && word(d, tokens, hit.last + 1) == "of")
         }
         // "has several times attacked": the whole clause.
@@ -436,7 +514,11 @@ enum Voice {
 }
 
 fn voice(d: &Doc, t: &Trigger, tokens: &[Token], hit: Hit, cr: (usize, usize)) -> Voice {
-    if t.source.ends_with(" to") {
+    // "fell to", "fell into the hands of": the taker comes after.
+    if t.source.ends_with(" to")
+        || t.source.ends_with(" hands of")
+        || t.source.ends_with(" control of")
+    {
         return Voice::Passive(Some(hit.last));
     }
     let by = (hit.last + 1..=(hit.last + 4).min(cr.1)).find(|&i| word(d, tokens, i) == "by");
@@ -659,12 +741,15 @@ fn clause_bytes(tokens: &[Token], cr: (usize, usize)) -> Span {
 /// defused bomb is not an explosion.
 fn absorb(cands: &mut Vec<Candidate>) {
     let is_sub = |c: &Candidate, subs: &[&str]| c.coded.subtype.is_some_and(|s| subs.contains(&s));
+    // A protest absorbs the arrests and beatings of its protesters, unless
+    // it is only the background ("a crackdown after the protests").
     let protest = cands.iter().any(|c| {
         c.coded
             .subtype
             .and_then(acled_event_type)
             .is_some_and(|e| e == "Protests" || e == "Riots")
             && !is_sub(c, &["Mob violence"])
+            && !c.background
     });
     if protest {
         cands.retain(|c| {
@@ -681,10 +766,45 @@ fn absorb(cands: &mut Vec<Candidate>) {
             )
         });
     }
-    if cands.iter().any(|c| is_sub(c, &["Disrupted weapons use"])) {
-        cands.retain(|c| {
-            c.coded.subtype.and_then(acled_event_type) != Some("Explosions/Remote violence")
-        });
+    // An intercepted rocket is not an explosion; rockets fired "some of
+    // which were intercepted" (another clause) still are.
+    let disrupted: Vec<usize> = cands
+        .iter()
+        .filter(|c| is_sub(c, &["Disrupted weapons use"]))
+        .map(|c| c.clause)
+        .collect();
+    cands.retain(|c| {
+        !(c.coded.subtype.and_then(acled_event_type) == Some("Explosions/Remote violence")
+            && disrupted.contains(&c.clause))
+    });
+    // Houses burnt in an air strike or a massacre are part of it, not a
+    // separate looting/property destruction event: anywhere in the sentence
+    // for explosions (the fire a drone started), in the same clause for
+    // fighting and attacks (looting "after the fighting ended" is one).
+    let explosion = cands
+        .iter()
+        .any(|c| c.coded.subtype.and_then(acled_event_type) == Some("Explosions/Remote violence"));
+    // A bare violence verb with nothing known of its target ("raided a
+    // warehouse and made off with grain") does not absorb the looting.
+    let violent_clauses: Vec<usize> = cands
+        .iter()
+        .filter(|c| {
+            c.coded.rule != "violence:armed"
+                && c.coded
+                    .subtype
+                    .and_then(acled_event_type)
+                    .is_some_and(|e| matches!(e, "Battles" | "Violence against civilians"))
+        })
+        .map(|c| c.clause)
+        .collect();
+    cands.retain(|c| {
+        !(is_sub(c, &["Looting/property destruction"])
+            && (explosion || violent_clauses.contains(&c.clause)))
+    });
+    // A bomb or grenade thrown into a rally is the explosion, not a
+    // peaceful protest.
+    if explosion {
+        cands.retain(|c| !is_sub(c, &["Peaceful protest"]));
     }
     if cands.iter().any(|c| is_sub(c, &["Mob violence"])) {
         cands.retain(|c| {
@@ -895,6 +1015,13 @@ fn build(
             sub_event_type: sub.to_string(),
         })
     });
+    // Protest codings compete as one group (the gravest wins), but force
+    // used against protesters is the security forces' act: PLOVER ASSAULT.
+    let category = if c.coded.subtype == Some("Excessive force against protesters") {
+        Plover::Assault
+    } else {
+        c.coded.plover
+    };
     let anaphoric =
         (1..=3).any(|k| hit.first >= k && DEFINITE.contains(&word(d, tokens, hit.first - k)));
 
@@ -915,12 +1042,19 @@ fn build(
     if c.coded.plover == Plover::Assault && actors.iter().all(|a| a.role != ActorRole::Actor) {
         certainty -= 0.05;
     }
+    // Reports lead with their main event; later sentences and scene-setting
+    // clauses add background and aftermath ("two suspects were later
+    // arrested", "after the protests").
+    certainty -= 0.08 * si.min(3) as f32;
+    if c.background {
+        certainty -= 0.1;
+    }
 
     let m = EventMention {
         document: d.doc.id.clone(),
         outlet: d.doc.outlet.clone(),
         duplicate_of: d.doc.duplicate_of.clone(),
-        category: c.coded.plover,
+        category,
         acled,
         span: sent.span,
         sentence: sent.span.slice(d.text).to_string(),
@@ -1224,5 +1358,124 @@ fn actors_compatible(a: &[EventActor], b: &[EventActor]) -> bool {
             name_words(&y).any(|w| wx.contains(&w))
         }
         _ => true,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use sitrep_model::{Analysis, Document, GeoAnalysis, Plover};
+
+    /// Sub-type and category of the most certain ACLED-coded mention.
+    fn main_event(text: &str) -> (String, Plover) {
+        let doc = Document {
+            id: "t".into(),
+            text: text.into(),
+            ..Default::default()
+        };
+        let ms = crate::extract(&doc, &Analysis::default(), &GeoAnalysis::default());
+        let m = ms
+            .iter()
+            .filter(|m| m.acled.is_some())
+            .max_by(|a, b| a.certainty.total_cmp(&b.certainty))
+            .unwrap_or_else(|| panic!("no ACLED event in {text:?}: {ms:?}"));
+        let sub = m.acled.as_ref().map(|a| a.sub_event_type.clone());
+        (sub.unwrap_or_default(), m.category)
+    }
+
+    fn sub(text: &str) -> String {
+        main_event(text).0
+    }
+
+    #[test]
+    fn specific_weapons_take_precedence() {
+        assert_eq!(
+            sub("A bomber set off explosives hidden under his clothing at a checkpoint, killing four."),
+            "Suicide bomb"
+        );
+        // The weapon nearest the verb decides, not an aircraft that was hit.
+        assert_eq!(
+            sub("Several rockets fell on the airport, damaging a parked aircraft."),
+            "Shelling/artillery/missile attack"
+        );
+        assert_eq!(
+            sub("Drones fired two missiles at a car on the highway, killing its driver."),
+            "Air/drone strike"
+        );
+    }
+
+    #[test]
+    fn damage_is_absorbed_by_the_attack_that_caused_it() {
+        assert_eq!(
+            sub("Jets pounded the port overnight, leaving a warehouse set ablaze."),
+            "Air/drone strike"
+        );
+        assert_eq!(
+            sub("Soldiers looted shops in the market after the fighting ended."),
+            "Looting/property destruction"
+        );
+    }
+
+    #[test]
+    fn what_is_seized_decides_the_reading() {
+        assert_eq!(
+            sub("Militants seized a village chief and two teachers on the road."),
+            "Abduction/forced disappearance"
+        );
+        assert_eq!(
+            sub("Police seized rifles and ammunition from a house in the suburbs."),
+            "Disrupted weapons use"
+        );
+        assert_eq!(
+            sub("Troops captured a suspected rebel commander at his hideout."),
+            "Arrests"
+        );
+    }
+
+    #[test]
+    fn territory_follows_who_held_the_place() {
+        assert_eq!(
+            sub("Troops and allied militia fighters drove the rebels out of the town."),
+            "Government regains territory"
+        );
+        assert_eq!(
+            sub("The insurgents said they had taken control of the army base."),
+            "Non-state actor overtakes territory"
+        );
+    }
+
+    #[test]
+    fn protests_are_coded_by_what_happened_to_them() {
+        assert_eq!(
+            main_event("Police opened fire on protesters in the capital, killing three."),
+            (
+                "Excessive force against protesters".to_string(),
+                Plover::Assault
+            )
+        );
+        // The killing is what the protest is about, not force used on it.
+        assert_eq!(
+            sub("Traders closed their shops in protest against the killing of a driver."),
+            "Peaceful protest"
+        );
+        assert_eq!(
+            sub("A grenade was thrown into a crowd at a campaign rally, wounding six."),
+            "Grenade"
+        );
+    }
+
+    #[test]
+    fn a_quantifier_on_the_subject_does_not_make_the_event_generic() {
+        assert_eq!(
+            sub("Several women were sexually assaulted by gunmen near the camp."),
+            "Sexual violence"
+        );
+    }
+
+    #[test]
+    fn a_relative_clause_after_a_comma_is_its_own_event() {
+        assert_eq!(
+            sub("Militants fired 30 rockets at the city, some of which were intercepted."),
+            "Shelling/artillery/missile attack"
+        );
     }
 }

@@ -3,7 +3,7 @@
 //! tokenized text.
 //!
 //! Patterns are word sequences so "air strike", "air-strike" and
-//! "Air Strikes" all match `air strike*`; a `..` item skips up to three
+//! "Air Strikes" all match `air strike*`; a `..` item skips up to four
 //! words ("fired two rockets" matches `fired .. rocket*`).
 
 use std::collections::HashMap;
@@ -52,11 +52,13 @@ enum Item {
     /// Matches only when written in lower case ("may" the modal, not May).
     LowerWord(String),
     Prefix(String),
-    /// Skips 0..=3 words.
+    /// Skips 0..=4 words.
     Gap,
 }
 
-const GAP_MAX: usize = 3;
+/// Four words cover a determiner, a number and two modifiers ("fired two
+/// anti-ship ballistic missiles", "beat a migrant worker to death").
+const GAP_MAX: usize = 4;
 
 /// A compiled word pattern.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -327,10 +329,19 @@ pub struct Trigger {
 
 /// A condition on a trigger's neighbourhood.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Requirement {
-    /// A cue of this class within a few words.
+pub struct Requirement {
+    pub what: Needed,
+    /// Anywhere in the sentence rather than within a few words (`~` suffix):
+    /// "a rocket launched from Gaza towards the town was intercepted".
+    pub sentence_wide: bool,
+}
+
+/// What a [`Requirement`] looks for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Needed {
+    /// A cue of this class.
     Cue(Cue),
-    /// Any weapon cue (air, artillery, IED ...) or armed cue within a few words.
+    /// Any weapon cue (air, artillery, IED ...) or armed cue.
     Weapon,
 }
 
@@ -343,6 +354,19 @@ pub enum Cue {
     Suicide,
     Grenade,
     Chemical,
+    /// Arms, ammunition and explosives as objects (seized, found, defused).
+    Munition,
+    /// A named or described individual (suspect, commander, leader): what
+    /// is captured is a person, not a place.
+    Person,
+    /// A reporting verb ("said", "according to"): the people it names are
+    /// sources, not parties.
+    Attribution,
+    /// What a protest is against ("against the killing of"): deaths named
+    /// after it are the grievance, not force used on the protesters.
+    Grievance,
+    /// What a gathering is for ("to demand", "placards"): makes it a protest.
+    ProtestAim,
     Civilian,
     Armed,
     State,
@@ -375,6 +399,11 @@ impl Cue {
             "suicide" => Cue::Suicide,
             "grenade" => Cue::Grenade,
             "chemical" => Cue::Chemical,
+            "munition" => Cue::Munition,
+            "person" => Cue::Person,
+            "attribution" => Cue::Attribution,
+            "grievance" => Cue::Grievance,
+            "protest_aim" => Cue::ProtestAim,
             "civilian" => Cue::Civilian,
             "armed" => Cue::Armed,
             "state" => Cue::State,
@@ -500,10 +529,23 @@ impl Lexicon {
             }
             let requires = match req {
                 "-" => None,
-                "weapon" => Some(Requirement::Weapon),
-                r => Some(Requirement::Cue(Cue::parse(r).ok_or_else(|| {
-                    bad(TP, line, format!("unknown cue class {r:?}"))
-                })?)),
+                r => {
+                    let (name, sentence_wide) = match r.strip_suffix('~') {
+                        Some(n) => (n, true),
+                        None => (r, false),
+                    };
+                    let what = match name {
+                        "weapon" => Needed::Weapon,
+                        n => Needed::Cue(
+                            Cue::parse(n)
+                                .ok_or_else(|| bad(TP, line, format!("unknown cue class {n:?}")))?,
+                        ),
+                    };
+                    Some(Requirement {
+                        what,
+                        sentence_wide,
+                    })
+                }
             };
             let priority = prio
                 .parse::<u8>()
@@ -579,6 +621,32 @@ mod tests {
             );
             assert!(direct || by_rule, "{sub} unreachable");
         }
+    }
+
+    #[test]
+    fn requirements_parse_with_their_reach() {
+        let lex = Lexicon::parse(
+            "intercepted\tCOERCE\tfixed\tDisrupted weapons use\tweapon~\t80\n\
+             seized\tCOERCE\tarrest\t-\tperson\t46\n",
+            "",
+        )
+        .expect("parses");
+        assert_eq!(
+            lex.triggers[0].requires,
+            Some(Requirement {
+                what: Needed::Weapon,
+                sentence_wide: true
+            })
+        );
+        assert_eq!(
+            lex.triggers[1].requires,
+            Some(Requirement {
+                what: Needed::Cue(Cue::Person),
+                sentence_wide: false
+            })
+        );
+        let err = Lexicon::parse("seized\tCOERCE\tarrest\t-\tpersons~\t46\n", "").unwrap_err();
+        assert!(err.to_string().contains("persons"), "{err}");
     }
 
     #[test]
