@@ -27,7 +27,7 @@ use sitrep_geo::Geoparser;
 use sitrep_ingest::dedup::{DupIndex, Signature};
 use sitrep_ingest::{IngestError, RawItem};
 use sitrep_language::Language;
-use sitrep_model::{Document, Event, PublishedBasis};
+use sitrep_model::{Document, Event, EventMention, PublishedBasis};
 use sitrep_store::{EncodedDocument, NewDocument, Store, StoreError};
 
 /// Errors that stop the whole ingest (as opposed to rejected inputs).
@@ -358,24 +358,29 @@ struct StoreMentions<'a> {
 
 impl sitrep_resolve::MentionSource for StoreMentions<'_> {
     type Error = StoreError;
-    fn scan(
-        &mut self,
-        f: &mut dyn FnMut(Vec<sitrep_model::EventMention>),
-    ) -> Result<(), StoreError> {
+    fn scan(&mut self, f: &mut dyn FnMut(&[&EventMention])) -> Result<(), StoreError> {
         self.keys.clear();
         let keys = &mut self.keys;
         self.store.scan_mentions(|key, ms| {
             keys.push(key);
-            f(ms);
+            let refs: Vec<&EventMention> = ms.iter().collect();
+            f(&refs);
             Ok(())
         })
     }
-    fn fetch(&mut self, docs: &[u32]) -> Result<Vec<Vec<sitrep_model::EventMention>>, StoreError> {
+    fn fetch(
+        &mut self,
+        docs: &[u32],
+        f: &mut dyn FnMut(&[Vec<&EventMention>]),
+    ) -> Result<(), StoreError> {
         let keys: Vec<i64> = docs
             .iter()
             .map(|&d| self.keys.get(d as usize).copied().unwrap_or(-1))
             .collect();
-        self.store.mentions_by_key(&keys)
+        let owned = self.store.mentions_by_key(&keys)?;
+        let refs: Vec<Vec<&EventMention>> = owned.iter().map(|d| d.iter().collect()).collect();
+        f(&refs);
+        Ok(())
     }
 }
 

@@ -612,10 +612,14 @@ pub trait MentionSource {
     /// Calls `f` with each document's mentions, documents in ascending
     /// order of their id (`EventMention::document`), the mentions of one
     /// document in a fixed order.
-    fn scan(&mut self, f: &mut dyn FnMut(Vec<EventMention>)) -> Result<(), Self::Error>;
-    /// The mentions of the documents at these positions of the scan order,
-    /// each exactly as `scan` gave them.
-    fn fetch(&mut self, docs: &[u32]) -> Result<Vec<Vec<EventMention>>, Self::Error>;
+    fn scan(&mut self, f: &mut dyn FnMut(&[&EventMention])) -> Result<(), Self::Error>;
+    /// Calls `f` once with the mentions of the documents at these positions
+    /// of the scan order (ascending), each exactly as `scan` gave them.
+    fn fetch(
+        &mut self,
+        docs: &[u32],
+        f: &mut dyn FnMut(&[Vec<&EventMention>]),
+    ) -> Result<(), Self::Error>;
 }
 
 /// A [`MentionSource`] over mentions in memory.
@@ -637,25 +641,31 @@ impl<'a> SliceSource<'a> {
 
 impl MentionSource for SliceSource<'_> {
     type Error = std::convert::Infallible;
-    fn scan(&mut self, f: &mut dyn FnMut(Vec<EventMention>)) -> Result<(), Self::Error> {
+    fn scan(&mut self, f: &mut dyn FnMut(&[&EventMention])) -> Result<(), Self::Error> {
         for d in &self.docs {
-            f(d.iter().map(|m| (*m).clone()).collect());
+            f(d);
         }
         Ok(())
     }
-    fn fetch(&mut self, docs: &[u32]) -> Result<Vec<Vec<EventMention>>, Self::Error> {
-        Ok(docs
+    fn fetch(
+        &mut self,
+        docs: &[u32],
+        f: &mut dyn FnMut(&[Vec<&EventMention>]),
+    ) -> Result<(), Self::Error> {
+        let picked: Vec<Vec<&EventMention>> = docs
             .iter()
-            .map(|&d| self.docs[d as usize].iter().map(|m| (*m).clone()).collect())
-            .collect())
+            .map(|&d| self.docs[d as usize].clone())
+            .collect();
+        f(&picked);
+        Ok(())
     }
 }
 
 /// A document's mentions in canonical order: indices into `ms`, sorted by
 /// [`mention_key`] (stable, so identical keys keep the source's order).
-fn canonical(ms: &[EventMention]) -> Vec<usize> {
+fn canonical(ms: &[&EventMention]) -> Vec<usize> {
     let mut order: Vec<usize> = (0..ms.len()).collect();
-    order.sort_by(|&i, &j| mention_key(&ms[i]).cmp(&mention_key(&ms[j])));
+    order.sort_by(|&i, &j| mention_key(ms[i]).cmp(&mention_key(ms[j])));
     order
 }
 
@@ -680,9 +690,9 @@ pub fn resolve_from<S: MentionSource>(
     let mut ms: Vec<M> = Vec::new();
     let mut n_docs: u32 = 0;
     source.scan(&mut |doc_ms| {
-        let order = canonical(&doc_ms);
+        let order = canonical(doc_ms);
         for (pos, &i) in order.iter().enumerate() {
-            ms.push(prepare(&doc_ms[i], n_docs, pos as u32, &mut names));
+            ms.push(prepare(doc_ms[i], n_docs, pos as u32, &mut names));
         }
         n_docs += 1;
     })?;
@@ -794,31 +804,30 @@ pub fn resolve_from<S: MentionSource>(
             .collect();
         docs.sort_unstable();
         docs.dedup();
-        // Each fetched document's mentions in canonical order.
-        let fetched: Vec<Vec<EventMention>> = source
-            .fetch(&docs)?
-            .into_par_iter()
-            .map(|d| {
-                let order = canonical(&d);
-                let mut slots: Vec<Option<EventMention>> = d.into_iter().map(Some).collect();
-                order.iter().filter_map(|&i| slots[i].take()).collect()
-            })
-            .collect();
-        let mention = |i: u32| -> Option<&EventMention> {
-            let m = &ms[i as usize];
-            let d = docs.binary_search(&m.doc).ok()?;
-            fetched.get(d)?.get(m.pos as usize)
-        };
-        let built: Vec<Event> = slice
-            .par_iter()
-            .filter_map(|g| {
-                let mems: Vec<&EventMention> = g.iter().filter_map(|&(_, i)| mention(i)).collect();
-                (!mems.is_empty()).then(|| {
-                    let id = event_id(&mems);
-                    build_event(&mems, id)
+        let mut built: Vec<Event> = Vec::new();
+        source.fetch(&docs, &mut |fetched| {
+            // Each fetched document's mentions in canonical order.
+            let fetched: Vec<Vec<&EventMention>> = fetched
+                .par_iter()
+                .map(|d| canonical(d).into_iter().map(|i| d[i]).collect())
+                .collect();
+            let mention = |i: u32| -> Option<&EventMention> {
+                let m = &ms[i as usize];
+                let d = docs.binary_search(&m.doc).ok()?;
+                fetched.get(d)?.get(m.pos as usize).copied()
+            };
+            built = slice
+                .par_iter()
+                .filter_map(|g| {
+                    let mems: Vec<&EventMention> =
+                        g.iter().filter_map(|&(_, i)| mention(i)).collect();
+                    (!mems.is_empty()).then(|| {
+                        let id = event_id(&mems);
+                        build_event(&mems, id)
+                    })
                 })
-            })
-            .collect();
+                .collect();
+        })?;
         for mut e in built {
             let mut n = 1u32;
             while !seen.insert(xxhash_rust::xxh3::xxh3_64(e.id.as_bytes())) {
