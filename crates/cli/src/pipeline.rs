@@ -283,23 +283,26 @@ pub fn resolve_events(store: &Store) -> Result<u64, PipelineError> {
         Some(reader) => {
             let (to_writer, from_resolver) = std::sync::mpsc::sync_channel::<Vec<Event>>(2);
             std::thread::scope(|scope| -> Result<(), PipelineError> {
-                let resolver = scope.spawn(move || -> Result<(), StoreError> {
-                    let mut source = StoreMentions {
-                        store: &reader,
-                        keys: Vec::new(),
-                    };
-                    let mut buf: Vec<Event> = Vec::with_capacity(SEND_EVENTS);
-                    // A failed send means the writer stopped on an error,
-                    // which it reports.
-                    sitrep_resolve::resolve_from(&mut source, |e| {
-                        buf.push(e);
-                        if buf.len() >= SEND_EVENTS {
-                            let _ = to_writer.send(std::mem::take(&mut buf));
-                        }
-                    })?;
-                    let _ = to_writer.send(buf);
-                    Ok(())
-                });
+                let resolver = std::thread::Builder::new()
+                    .name("resolve".into())
+                    .spawn_scoped(scope, move || -> Result<(), StoreError> {
+                        let mut source = StoreMentions {
+                            store: &reader,
+                            keys: Vec::new(),
+                        };
+                        let mut buf: Vec<Event> = Vec::with_capacity(SEND_EVENTS);
+                        // A failed send means the writer stopped on an error,
+                        // which it reports.
+                        sitrep_resolve::resolve_from(&mut source, |e| {
+                            buf.push(e);
+                            if buf.len() >= SEND_EVENTS {
+                                let _ = to_writer.send(std::mem::take(&mut buf));
+                            }
+                        })?;
+                        let _ = to_writer.send(buf);
+                        Ok(())
+                    })
+                    .map_err(StoreError::Io)?;
                 let mut written: Result<(), StoreError> = Ok(());
                 'recv: for chunk in from_resolver {
                     for e in chunk {
@@ -370,15 +373,15 @@ impl sitrep_resolve::MentionSource for StoreMentions<'_> {
     }
     fn fetch(
         &mut self,
-        docs: &[u32],
-        f: &mut dyn FnMut(&[Vec<&EventMention>]),
+        wanted: &[(u32, u32)],
+        f: &mut dyn FnMut(&[&EventMention]),
     ) -> Result<(), StoreError> {
-        let keys: Vec<i64> = docs
+        let keyed: Vec<(i64, u32)> = wanted
             .iter()
-            .map(|&d| self.keys.get(d as usize).copied().unwrap_or(-1))
+            .map(|&(d, i)| (self.keys.get(d as usize).copied().unwrap_or(-1), i))
             .collect();
-        let owned = self.store.mentions_by_key(&keys)?;
-        let refs: Vec<Vec<&EventMention>> = owned.iter().map(|d| d.iter().collect()).collect();
+        let owned = self.store.mentions_at(&keyed)?;
+        let refs: Vec<&EventMention> = owned.iter().collect();
         f(&refs);
         Ok(())
     }

@@ -98,7 +98,7 @@ const STOPWORDS: [&str; 40] = [
 /// read back from the [`MentionSource`] when events are built.
 struct M {
     /// Position of the mention's document in scan order, and of the mention
-    /// within its document's mentions sorted by [`mention_key`].
+    /// among its document's mentions as the source gave them.
     doc: u32,
     pos: u32,
     category: Plover,
@@ -169,6 +169,16 @@ impl Interner {
     fn id(&mut self, s: String) -> u32 {
         let n = self.0.len() as u32;
         *self.0.entry(s).or_insert(n)
+    }
+    /// For each id, the rank of its name in sorted order.
+    fn spelling_order(&self) -> Vec<u32> {
+        let mut by_name: Vec<(&String, u32)> = self.0.iter().map(|(k, &v)| (k, v)).collect();
+        by_name.sort_unstable();
+        let mut remap = vec![0u32; by_name.len()];
+        for (rank, (_, id)) in by_name.into_iter().enumerate() {
+            remap[id as usize] = rank as u32;
+        }
+        remap
     }
 }
 
@@ -609,16 +619,17 @@ fn resolve_block(
 /// the events being built, a slice of events at a time.
 pub trait MentionSource {
     type Error;
-    /// Calls `f` with each document's mentions, documents in ascending
-    /// order of their id (`EventMention::document`), the mentions of one
-    /// document in a fixed order.
+    /// Calls `f` with each document's mentions (all of one document in one
+    /// call), documents in any order, the mentions of one document in a
+    /// fixed order.
     fn scan(&mut self, f: &mut dyn FnMut(&[&EventMention])) -> Result<(), Self::Error>;
-    /// Calls `f` once with the mentions of the documents at these positions
-    /// of the scan order (ascending), each exactly as `scan` gave them.
+    /// Calls `f` once with the mentions at these (document position in
+    /// scan order, mention position within the document as `scan` gave it)
+    /// pairs, sorted and distinct, in that order.
     fn fetch(
         &mut self,
-        docs: &[u32],
-        f: &mut dyn FnMut(&[Vec<&EventMention>]),
+        wanted: &[(u32, u32)],
+        f: &mut dyn FnMut(&[&EventMention]),
     ) -> Result<(), Self::Error>;
 }
 
@@ -649,12 +660,12 @@ impl MentionSource for SliceSource<'_> {
     }
     fn fetch(
         &mut self,
-        docs: &[u32],
-        f: &mut dyn FnMut(&[Vec<&EventMention>]),
+        wanted: &[(u32, u32)],
+        f: &mut dyn FnMut(&[&EventMention]),
     ) -> Result<(), Self::Error> {
-        let picked: Vec<Vec<&EventMention>> = docs
+        let picked: Vec<&EventMention> = wanted
             .iter()
-            .map(|&d| self.docs[d as usize].clone())
+            .map(|&(d, i)| self.docs[d as usize][i as usize])
             .collect();
         f(&picked);
         Ok(())
@@ -688,14 +699,42 @@ pub fn resolve_from<S: MentionSource>(
     // 1. Canonical order: documents by id, mentions by content key.
     let mut names = Interner::default();
     let mut ms: Vec<M> = Vec::new();
-    let mut n_docs: u32 = 0;
+    let mut doc_ids: Vec<String> = Vec::new();
     source.scan(&mut |doc_ms| {
-        let order = canonical(doc_ms);
-        for (pos, &i) in order.iter().enumerate() {
-            ms.push(prepare(doc_ms[i], n_docs, pos as u32, &mut names));
+        let doc = doc_ids.len() as u32;
+        for i in canonical(doc_ms) {
+            ms.push(prepare(doc_ms[i], doc, i as u32, &mut names));
         }
-        n_docs += 1;
+        doc_ids.push(
+            doc_ms
+                .first()
+                .map(|m| m.document.clone())
+                .unwrap_or_default(),
+        );
     })?;
+    // Sources may scan in any order (the store reads its table in storage
+    // order, which is fast): put documents in id order, keeping each one's
+    // mentions in canonical order (the sort is stable), and number interned
+    // names by their spelling, so the result cannot depend on scan order.
+    let mut by_id: Vec<u32> = (0..doc_ids.len() as u32).collect();
+    by_id.sort_by(|&a, &b| doc_ids[a as usize].cmp(&doc_ids[b as usize]));
+    drop(doc_ids);
+    let mut rank = vec![0u32; by_id.len()];
+    for (r, &d) in by_id.iter().enumerate() {
+        rank[d as usize] = r as u32;
+    }
+    drop(by_id);
+    ms.sort_by_key(|m| rank[m.doc as usize]);
+    drop(rank);
+    let remap = names.spelling_order();
+    for m in &mut ms {
+        for id in [&mut m.admin1, &mut m.country, &mut m.acled_type]
+            .into_iter()
+            .flatten()
+        {
+            *id = remap[*id as usize];
+        }
+    }
     ms.shrink_to_fit();
     drop(names);
     let scanned = t0.elapsed();
@@ -798,23 +837,24 @@ pub fn resolve_from<S: MentionSource>(
     // ever share one, the later is renumbered, which loses nothing.
     let mut seen: std::collections::HashSet<u64> = std::collections::HashSet::new();
     for slice in groups.chunks(BUILD_CHUNK) {
-        let mut docs: Vec<u32> = slice
+        // Only the mentions this slice's events are made of are read back.
+        let mut wanted: Vec<(u32, u32)> = slice
             .iter()
-            .flat_map(|g| g.iter().map(|&(_, i)| ms[i as usize].doc))
+            .flat_map(|g| {
+                g.iter().map(|&(_, i)| {
+                    let m = &ms[i as usize];
+                    (m.doc, m.pos)
+                })
+            })
             .collect();
-        docs.sort_unstable();
-        docs.dedup();
+        wanted.sort_unstable();
+        wanted.dedup();
         let mut built: Vec<Event> = Vec::new();
-        source.fetch(&docs, &mut |fetched| {
-            // Each fetched document's mentions in canonical order.
-            let fetched: Vec<Vec<&EventMention>> = fetched
-                .par_iter()
-                .map(|d| canonical(d).into_iter().map(|i| d[i]).collect())
-                .collect();
+        source.fetch(&wanted, &mut |fetched| {
             let mention = |i: u32| -> Option<&EventMention> {
                 let m = &ms[i as usize];
-                let d = docs.binary_search(&m.doc).ok()?;
-                fetched.get(d)?.get(m.pos as usize).copied()
+                let k = wanted.binary_search(&(m.doc, m.pos)).ok()?;
+                fetched.get(k).copied()
             };
             built = slice
                 .par_iter()

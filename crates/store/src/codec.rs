@@ -63,6 +63,67 @@ pub(crate) fn unpack(v: ValueRef<'_>) -> Result<Cow<'_, str>, StoreError> {
     }
 }
 
+/// Event mentions are stored one JSON object per line (serde_json escapes
+/// newlines inside strings, so a line is exactly one mention): reading
+/// back the i-th of a document's mentions needs no parse of the others.
+/// Version 1 rows hold a JSON array instead, which both readers accept.
+pub(crate) fn mention_lines<T: serde::Serialize>(items: &[T]) -> Result<String, StoreError> {
+    let mut out = String::new();
+    for (i, m) in items.iter().enumerate() {
+        if i > 0 {
+            out.push('\n');
+        }
+        out.push_str(&serde_json::to_string(m)?);
+    }
+    Ok(out)
+}
+
+/// All mentions of a stored value (lines, or a version 1 JSON array).
+pub(crate) fn decode_mentions<T: serde::de::DeserializeOwned>(
+    v: ValueRef<'_>,
+) -> Result<Vec<T>, StoreError> {
+    let text = unpack(v)?;
+    if text.trim_start().starts_with('[') {
+        return Ok(serde_json::from_str(&text)?);
+    }
+    text.split('\n')
+        .filter(|l| !l.trim().is_empty())
+        .map(|l| Ok(serde_json::from_str(l)?))
+        .collect()
+}
+
+/// The mentions at `positions` (ascending) of a stored value, parsing only
+/// those; `None` for a position past the end.
+pub(crate) fn decode_mentions_at<T: serde::de::DeserializeOwned>(
+    v: ValueRef<'_>,
+    positions: impl Iterator<Item = usize>,
+) -> Result<Vec<Option<T>>, StoreError> {
+    let text = unpack(v)?;
+    if text.trim_start().starts_with('[') {
+        let raw: Vec<&serde_json::value::RawValue> = serde_json::from_str(&text)?;
+        return positions
+            .map(|i| {
+                raw.get(i)
+                    .map(|r| serde_json::from_str(r.get()))
+                    .transpose()
+            })
+            .map(|r| r.map_err(StoreError::from))
+            .collect();
+    }
+    let mut lines = text.split('\n').enumerate().peekable();
+    let mut out = Vec::new();
+    for want in positions {
+        while lines.peek().is_some_and(|(i, _)| *i < want) {
+            lines.next();
+        }
+        out.push(match lines.peek() {
+            Some((i, l)) if *i == want => Some(serde_json::from_str(l)?),
+            _ => None,
+        });
+    }
+    Ok(out)
+}
+
 /// Decodes a stored value into `T`.
 pub(crate) fn decode<T: serde::de::DeserializeOwned>(v: ValueRef<'_>) -> Result<T, StoreError> {
     Ok(serde_json::from_str(&unpack(v)?)?)
@@ -84,6 +145,31 @@ mod tests {
         );
         assert_eq!(unpack(ValueRef::Blob(&packed)).unwrap(), json);
         assert_eq!(unpack(ValueRef::Text(json.as_bytes())).unwrap(), json);
+    }
+
+    #[test]
+    fn mentions_as_lines_or_legacy_array() {
+        let items = vec![
+            serde_json::json!({"sentence": "Shelling hit the market.\nAgain."}),
+            serde_json::json!({"sentence": "Two killed"}),
+            serde_json::json!({"sentence": "Convoy turned back"}),
+        ];
+        let packed = pack(&mention_lines(&items).unwrap());
+        let all: Vec<serde_json::Value> = decode_mentions(ValueRef::Blob(&packed)).unwrap();
+        assert_eq!(all, items);
+        let some: Vec<Option<serde_json::Value>> =
+            decode_mentions_at(ValueRef::Blob(&packed), [0, 2, 5].into_iter()).unwrap();
+        assert_eq!(
+            some,
+            vec![Some(items[0].clone()), Some(items[2].clone()), None]
+        );
+        let legacy = serde_json::to_string(&items).unwrap();
+        let v = ValueRef::Text(legacy.as_bytes());
+        assert_eq!(decode_mentions::<serde_json::Value>(v).unwrap(), items);
+        let some: Vec<Option<serde_json::Value>> = decode_mentions_at(v, [1].into_iter()).unwrap();
+        assert_eq!(some, vec![Some(items[1].clone())]);
+        let none: Vec<serde_json::Value> = decode_mentions(ValueRef::Blob(&pack(""))).unwrap();
+        assert!(none.is_empty());
     }
 
     #[test]

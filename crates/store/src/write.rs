@@ -52,7 +52,7 @@ impl NewDocument {
             analysis: codec::pack(&serde_json::to_string(&self.analysis)?),
             geo: codec::pack(&serde_json::to_string(&self.geo)?),
             n_mentions: self.mentions.len(),
-            mentions: codec::pack(&serde_json::to_string(&self.mentions)?),
+            mentions: codec::pack(&codec::mention_lines(&self.mentions)?),
             signature: self.signature,
             document: self.document,
         })
@@ -233,7 +233,7 @@ impl Store {
     }
 
     /// Every stored event mention (the input of resolution), in a stable
-    /// order: by document id, then order within the document.
+    /// order: documents in storage order, each one's mentions in text order.
     pub fn event_mentions(&self) -> Result<Vec<EventMention>, StoreError> {
         let mut out = Vec::new();
         self.for_each_document_mentions(|ms| {
@@ -243,8 +243,8 @@ impl Store {
         Ok(out)
     }
 
-    /// Calls `f` with each document's event mentions (in text order), by
-    /// document id: resolution input without holding the JSON of all.
+    /// Calls `f` with each document's event mentions (in text order), in
+    /// storage order: resolution input without holding the JSON of all.
     pub fn for_each_document_mentions(
         &self,
         mut f: impl FnMut(Vec<EventMention>) -> Result<(), StoreError>,
@@ -253,7 +253,9 @@ impl Store {
     }
 
     /// [`Store::for_each_document_mentions`] with each document's mentions
-    /// key, for reading them again with [`Store::mentions_by_key`].
+    /// key, for reading some of them again with [`Store::mentions_at`].
+    /// Storage order is a sequential read of the table (by document id it
+    /// would be a random one).
     /// Decompression and parsing run in parallel, a slice of rows at a time.
     pub fn scan_mentions(
         &self,
@@ -261,7 +263,7 @@ impl Store {
     ) -> Result<(), StoreError> {
         const ROWS: usize = 1024;
         let mut st = self.conn.prepare_cached(
-            "SELECT rowid, mentions FROM document_analyses WHERE n_mentions > 0 ORDER BY document_id",
+            "SELECT rowid, mentions FROM document_analyses WHERE n_mentions > 0 ORDER BY rowid",
         )?;
         let mut rows = st.query([])?;
         let mut raw: Vec<(i64, rusqlite::types::Value)> = Vec::with_capacity(ROWS);
@@ -279,7 +281,7 @@ impl Store {
             }
             let decoded: Vec<Vec<EventMention>> = raw
                 .par_iter()
-                .map(|(_, v)| codec::decode(ValueRef::from(v)))
+                .map(|(_, v)| codec::decode_mentions(ValueRef::from(v)))
                 .collect::<Result<_, _>>()?;
             for ((key, _), ms) in raw.iter().zip(decoded) {
                 f(*key, ms)?;
@@ -288,23 +290,42 @@ impl Store {
         Ok(())
     }
 
-    /// The mentions of the documents with these keys (from
-    /// [`Store::scan_mentions`]), in the order given; a key with no row
-    /// gives no mentions.
-    pub fn mentions_by_key(&self, keys: &[i64]) -> Result<Vec<Vec<EventMention>>, StoreError> {
+    /// Single mentions by (document key from [`Store::scan_mentions`],
+    /// position in that document's mentions), in the order given (a
+    /// document's positions ascending). Only the requested mentions are
+    /// parsed, in parallel; a missing document or position is an error.
+    pub fn mentions_at(&self, wanted: &[(i64, u32)]) -> Result<Vec<EventMention>, StoreError> {
         let mut st = self
             .conn
             .prepare_cached("SELECT mentions FROM document_analyses WHERE rowid = ?1")?;
-        let mut raw: Vec<Option<rusqlite::types::Value>> = Vec::with_capacity(keys.len());
-        for k in keys {
-            raw.push(st.query_row([k], |r| r.get(0)).optional()?);
+        // One read per document; `wanted` lists a document's positions together.
+        let mut docs: Vec<(rusqlite::types::Value, &[(i64, u32)])> = Vec::new();
+        for run in wanted.chunk_by(|a, b| a.0 == b.0) {
+            let v: Option<rusqlite::types::Value> =
+                st.query_row([run[0].0], |r| r.get(0)).optional()?;
+            let v = v.ok_or_else(|| {
+                StoreError::Corrupt(format!("no mentions stored under key {}", run[0].0))
+            })?;
+            docs.push((v, run));
         }
-        raw.par_iter()
-            .map(|v| match v {
-                Some(v) => codec::decode(ValueRef::from(v)),
-                None => Ok(Vec::new()),
+        let parsed: Vec<Vec<EventMention>> = docs
+            .par_iter()
+            .map(|(v, run)| {
+                let got: Vec<Option<EventMention>> = codec::decode_mentions_at(
+                    ValueRef::from(v),
+                    run.iter().map(|&(_, i)| i as usize),
+                )?;
+                got.into_iter()
+                    .zip(run.iter())
+                    .map(|(m, &(key, i))| {
+                        m.ok_or_else(|| {
+                            StoreError::Corrupt(format!("key {key} has no mention {i}"))
+                        })
+                    })
+                    .collect()
             })
-            .collect()
+            .collect::<Result<_, StoreError>>()?;
+        Ok(parsed.into_iter().flatten().collect())
     }
 
     /// True when documents were added since events were last resolved

@@ -3,10 +3,12 @@
 --
 -- `analyses` (one row per document) and `event_mentions` (one row per
 -- mention, ~6 per document) become `document_analyses`: one row per
--- document holding the Analysis, the GeoAnalysis and the JSON array of its
--- EventMentions in document order. Values are written as codec-packed BLOBs
+-- document holding the Analysis, the GeoAnalysis and its EventMentions in
+-- document order, one JSON object per line (so one can be read without
+-- parsing the others). Values are written as codec-packed BLOBs
 -- (crates/store/src/codec.rs: a tag byte, then LZ4); rows carried over from
--- version 1 keep their JSON as TEXT, which readers accept as well.
+-- version 1 keep their JSON as TEXT (mentions as a JSON array), which
+-- readers accept as well.
 --
 -- events.json is written packed the same way from this version on (its
 -- column keeps its name and declared type; SQLite stores BLOBs as given).
@@ -20,7 +22,7 @@ CREATE TABLE document_analyses (
     analysis    BLOB NOT NULL,              -- sitrep_model::Analysis
     geo         BLOB NOT NULL,              -- sitrep_model::GeoAnalysis
     n_mentions  INTEGER NOT NULL,           -- length of the mentions array
-    mentions    BLOB NOT NULL               -- [sitrep_model::EventMention], by seq
+    mentions    BLOB NOT NULL               -- sitrep_model::EventMention per line, by seq
 );
 
 INSERT INTO document_analyses (document_id, analysis, geo, n_mentions, mentions)
