@@ -270,6 +270,12 @@ pub fn ingest(
 /// stream into the replacing transaction: neither all mentions nor all
 /// events are ever in memory at once.
 pub fn resolve_events(store: &Store) -> Result<u64, PipelineError> {
+    resolve_events_keeping(store, KEEP_MENTIONS)
+}
+
+/// [`resolve_events`], keeping the scanned mentions in memory only up to
+/// `keep` of them.
+fn resolve_events_keeping(store: &Store, keep: u64) -> Result<u64, PipelineError> {
     let t = Instant::now();
     // A second connection lets resolution read on its own thread while this
     // one writes (WAL: the reader sees the last commit, which the writer's
@@ -278,7 +284,8 @@ pub fn resolve_events(store: &Store) -> Result<u64, PipelineError> {
         Some(p) => Some(Store::open_read_only(p)?),
         None => None,
     };
-    let mut writer = store.events_writer(store.mention_count()? as usize)?;
+    let mentions = store.mention_count()?;
+    let mut writer = store.events_writer(mentions as usize)?;
     match reader {
         Some(reader) => {
             let (to_writer, from_resolver) = std::sync::mpsc::sync_channel::<Vec<Event>>(2);
@@ -286,10 +293,7 @@ pub fn resolve_events(store: &Store) -> Result<u64, PipelineError> {
                 let resolver = std::thread::Builder::new()
                     .name("resolve".into())
                     .spawn_scoped(scope, move || -> Result<(), StoreError> {
-                        let mut source = StoreMentions {
-                            store: &reader,
-                            keys: Vec::new(),
-                        };
+                        let mut source = StoreMentions::new(&reader, mentions, keep);
                         let mut buf: Vec<Event> = Vec::with_capacity(SEND_EVENTS);
                         // A failed send means the writer stopped on an error,
                         // which it reports.
@@ -323,10 +327,7 @@ pub fn resolve_events(store: &Store) -> Result<u64, PipelineError> {
         }
         None => {
             let mut failed: Option<StoreError> = None;
-            let mut source = StoreMentions {
-                store,
-                keys: Vec::new(),
-            };
+            let mut source = StoreMentions::new(store, mentions, keep);
             sitrep_resolve::resolve_from(&mut source, |e| {
                 if failed.is_none() {
                     if let Err(err) = writer.push(e) {
@@ -357,6 +358,24 @@ struct StoreMentions<'a> {
     store: &'a Store,
     /// Row key of each document, in scan order.
     keys: Vec<i64>,
+    /// Every document's mentions, kept from the scan when there are few
+    /// enough (see [`KEEP_MENTIONS`]): reading them back costs more time
+    /// than holding them costs memory.
+    kept: Option<Vec<Vec<EventMention>>>,
+}
+
+/// Up to this many mentions (about 1 KB each in memory) resolution keeps
+/// them from its scan instead of reading them back from the store.
+const KEEP_MENTIONS: u64 = 200_000;
+
+impl<'a> StoreMentions<'a> {
+    fn new(store: &'a Store, mentions: u64, keep: u64) -> Self {
+        StoreMentions {
+            store,
+            keys: Vec::new(),
+            kept: (mentions <= keep).then(Vec::new),
+        }
+    }
 }
 
 impl sitrep_resolve::MentionSource for StoreMentions<'_> {
@@ -364,10 +383,17 @@ impl sitrep_resolve::MentionSource for StoreMentions<'_> {
     fn scan(&mut self, f: &mut dyn FnMut(&[&EventMention])) -> Result<(), StoreError> {
         self.keys.clear();
         let keys = &mut self.keys;
+        let kept = &mut self.kept;
+        if let Some(k) = kept.as_mut() {
+            k.clear();
+        }
         self.store.scan_mentions(|key, ms| {
             keys.push(key);
             let refs: Vec<&EventMention> = ms.iter().collect();
             f(&refs);
+            if let Some(k) = kept.as_mut() {
+                k.push(ms);
+            }
             Ok(())
         })
     }
@@ -376,6 +402,18 @@ impl sitrep_resolve::MentionSource for StoreMentions<'_> {
         wanted: &[(u32, u32)],
         f: &mut dyn FnMut(&[&EventMention]),
     ) -> Result<(), StoreError> {
+        if let Some(kept) = &self.kept {
+            let refs = wanted
+                .iter()
+                .map(|&(d, i)| {
+                    kept.get(d as usize)
+                        .and_then(|ms| ms.get(i as usize))
+                        .ok_or_else(|| StoreError::Corrupt(format!("no mention {d}/{i}")))
+                })
+                .collect::<Result<Vec<&EventMention>, _>>()?;
+            f(&refs);
+            return Ok(());
+        }
         let keyed: Vec<(i64, u32)> = wanted
             .iter()
             .map(|&(d, i)| (self.keys.get(d as usize).copied().unwrap_or(-1), i))
@@ -535,9 +573,9 @@ fn analyse(
 mod tests {
     use super::*;
 
-    /// Resolution over the store (compact summaries, mentions fetched back
-    /// per slice, events streamed) gives exactly what resolving the same
-    /// mentions in memory gives.
+    /// Resolution over the store (compact summaries, mentions kept or
+    /// fetched back per slice, events streamed) gives exactly what
+    /// resolving the same mentions in memory gives.
     #[test]
     fn store_resolution_equals_in_memory_resolution() {
         let dir = std::env::temp_dir().join(format!("sitrep-resolve-eq-{}", std::process::id()));
@@ -572,6 +610,17 @@ mod tests {
         assert!(expected.iter().any(|e| e.mentions.len() > 1));
         assert_eq!(stored.len(), expected.len());
         assert_eq!(stored, expected);
+        // Again, reading the mentions back from the store instead of
+        // keeping them (the path of large stores).
+        resolve_events_keeping(&store, 0).unwrap();
+        let mut again = store.events().unwrap();
+        again.sort_by(|a, b| {
+            a.date
+                .map(|d| d.start)
+                .cmp(&b.date.map(|d| d.start))
+                .then_with(|| a.id.cmp(&b.id))
+        });
+        assert_eq!(again, expected);
         drop(store);
         let _ = std::fs::remove_dir_all(&dir);
     }
