@@ -573,6 +573,18 @@ fn analyse(
 mod tests {
     use super::*;
 
+    /// Events in the order `sitrep_resolve::resolve` returns them (the
+    /// store's export order puts undated events last).
+    fn in_resolve_order(mut events: Vec<Event>) -> Vec<Event> {
+        events.sort_by(|a, b| {
+            a.date
+                .map(|d| d.start)
+                .cmp(&b.date.map(|d| d.start))
+                .then_with(|| a.id.cmp(&b.id))
+        });
+        events
+    }
+
     /// Resolution over the store (compact summaries, mentions kept or
     /// fetched back per slice, events streamed) gives exactly what
     /// resolving the same mentions in memory gives.
@@ -600,26 +612,14 @@ mod tests {
         let mentions = store.event_mentions().unwrap();
         assert!(mentions.len() > 300, "{} mentions", mentions.len());
         let expected = sitrep_resolve::resolve(&mentions);
-        let mut stored = store.events().unwrap();
-        stored.sort_by(|a, b| {
-            a.date
-                .map(|d| d.start)
-                .cmp(&b.date.map(|d| d.start))
-                .then_with(|| a.id.cmp(&b.id))
-        });
+        let stored = in_resolve_order(store.events().unwrap());
         assert!(expected.iter().any(|e| e.mentions.len() > 1));
         assert_eq!(stored.len(), expected.len());
         assert_eq!(stored, expected);
         // Again, reading the mentions back from the store instead of
         // keeping them (the path of large stores).
         resolve_events_keeping(&store, 0).unwrap();
-        let mut again = store.events().unwrap();
-        again.sort_by(|a, b| {
-            a.date
-                .map(|d| d.start)
-                .cmp(&b.date.map(|d| d.start))
-                .then_with(|| a.id.cmp(&b.id))
-        });
+        let again = in_resolve_order(store.events().unwrap());
         assert_eq!(again, expected);
         drop(store);
         let _ = std::fs::remove_dir_all(&dir);
