@@ -887,18 +887,17 @@ pub fn resolve_from<S: MentionSource>(
     Ok(())
 }
 
-/// Resolves event mentions into events and hands them to `emit` one at a
-/// time, in the order [`resolve`] returns them.
-pub fn resolve_each(mentions: &[EventMention], mut emit: impl FnMut(Event)) {
-    for e in resolve(mentions) {
-        emit(e);
-    }
+/// Resolves event mentions into events and hands them to `emit` as they are
+/// built, in no particular order, holding no more than a slice of them: the
+/// events of [`resolve`], for callers that write them out.
+pub fn resolve_each(mentions: &[EventMention], emit: impl FnMut(Event)) {
+    let Ok(()) = resolve_from(&mut SliceSource::new(mentions), emit);
 }
 
 /// Resolves all event mentions into events, sorted by date then id.
 pub fn resolve(mentions: &[EventMention]) -> Vec<Event> {
     let mut events = Vec::new();
-    let Ok(()) = resolve_from(&mut SliceSource::new(mentions), |e| events.push(e));
+    resolve_each(mentions, |e| events.push(e));
     events.sort_by(|a, b| {
         a.date
             .map(|d| d.start)

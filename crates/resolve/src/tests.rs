@@ -365,5 +365,12 @@ fn resolve_each_streams_what_resolve_returns() {
     let all = resolve(&scenario());
     let mut streamed = Vec::new();
     crate::resolve_each(&scenario(), |e| streamed.push(e));
+    // Streamed in build order; `resolve` sorts by date, then id.
+    streamed.sort_by(|a, b| {
+        a.date
+            .map(|d| d.start)
+            .cmp(&b.date.map(|d| d.start))
+            .then_with(|| a.id.cmp(&b.id))
+    });
     assert_eq!(streamed, all);
 }

@@ -236,24 +236,16 @@ impl Store {
     /// order: documents in storage order, each one's mentions in text order.
     pub fn event_mentions(&self) -> Result<Vec<EventMention>, StoreError> {
         let mut out = Vec::new();
-        self.for_each_document_mentions(|ms| {
+        self.scan_mentions(|_, ms| {
             out.extend(ms);
             Ok(())
         })?;
         Ok(out)
     }
 
-    /// Calls `f` with each document's event mentions (in text order), in
-    /// storage order: resolution input without holding the JSON of all.
-    pub fn for_each_document_mentions(
-        &self,
-        mut f: impl FnMut(Vec<EventMention>) -> Result<(), StoreError>,
-    ) -> Result<(), StoreError> {
-        self.scan_mentions(|_, ms| f(ms))
-    }
-
-    /// [`Store::for_each_document_mentions`] with each document's mentions
-    /// key, for reading some of them again with [`Store::mentions_at`].
+    /// Calls `f` with each document's row key and event mentions (in text
+    /// order), documents in storage order: resolution input without holding
+    /// the JSON of all; [`Store::mentions_at`] reads some of them again.
     /// Storage order is a sequential read of the table (by document id it
     /// would be a random one).
     /// Decompression and parsing run in parallel, a slice of rows at a time.
