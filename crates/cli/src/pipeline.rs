@@ -242,6 +242,9 @@ pub fn ingest(
         }
     });
     written?;
+    // Resolution is the memory peak: the ingest's indexes go first.
+    drop(dups);
+    drop(seen);
     report.stored = stored.load(Ordering::Relaxed);
     progress.advance(0, report.stored);
 
@@ -380,22 +383,33 @@ impl<'a> StoreMentions<'a> {
 
 impl sitrep_resolve::MentionSource for StoreMentions<'_> {
     type Error = StoreError;
-    fn scan(&mut self, f: &mut dyn FnMut(&[&EventMention])) -> Result<(), StoreError> {
+    fn scan(
+        &mut self,
+        prepare: &(dyn Fn(&[&EventMention]) -> sitrep_resolve::PreparedDoc + Sync),
+        f: &mut dyn FnMut(sitrep_resolve::PreparedDoc),
+    ) -> Result<(), StoreError> {
         self.keys.clear();
         let keys = &mut self.keys;
         let kept = &mut self.kept;
+        let keep = kept.is_some();
         if let Some(k) = kept.as_mut() {
             k.clear();
         }
-        self.store.scan_mentions(|key, ms| {
-            keys.push(key);
-            let refs: Vec<&EventMention> = ms.iter().collect();
-            f(&refs);
-            if let Some(k) = kept.as_mut() {
-                k.push(ms);
-            }
-            Ok(())
-        })
+        self.store.scan_mentions(
+            |ms| {
+                let refs: Vec<&EventMention> = ms.iter().collect();
+                let p = prepare(&refs);
+                (p, keep.then_some(ms))
+            },
+            |key, (p, ms)| {
+                keys.push(key);
+                f(p);
+                if let (Some(k), Some(ms)) = (kept.as_mut(), ms) {
+                    k.push(ms);
+                }
+                Ok(())
+            },
+        )
     }
     fn fetch(
         &mut self,

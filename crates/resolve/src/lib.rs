@@ -182,7 +182,52 @@ impl Interner {
     }
 }
 
-fn prepare(m: &EventMention, doc: u32, pos: u32, names: &mut Interner) -> M {
+/// A document's own names while it is prepared (a handful, so a list):
+/// the scan interns them globally afterwards, on one thread.
+#[derive(Default)]
+struct LocalNames(Vec<String>);
+
+impl LocalNames {
+    fn id(&mut self, s: String) -> u32 {
+        match self.0.iter().position(|n| *n == s) {
+            Some(i) => i as u32,
+            None => {
+                self.0.push(s);
+                (self.0.len() - 1) as u32
+            }
+        }
+    }
+}
+
+/// One document's mentions prepared for resolution: what
+/// [`MentionSource::scan`] hands back. Opaque; made by the `prepare`
+/// function resolution gives the scan, on any thread.
+pub struct PreparedDoc {
+    id: String,
+    /// In canonical order; names are indices into `names`, `doc` unset.
+    ms: Vec<M>,
+    names: Vec<String>,
+}
+
+/// Prepares one document's mentions (all of them, in the order the source
+/// will give them to [`MentionSource::fetch`] positions).
+fn prepare_doc(doc_ms: &[&EventMention]) -> PreparedDoc {
+    let mut names = LocalNames::default();
+    let ms = canonical(doc_ms)
+        .into_iter()
+        .map(|i| prepare(doc_ms[i], 0, i as u32, &mut names))
+        .collect();
+    PreparedDoc {
+        id: doc_ms
+            .first()
+            .map(|m| m.document.clone())
+            .unwrap_or_default(),
+        ms,
+        names: names.0,
+    }
+}
+
+fn prepare(m: &EventMention, doc: u32, pos: u32, names: &mut LocalNames) -> M {
     let sides = sides::builtin();
     let side_list = |role: ActorRole| {
         let mut v: Vec<sides::Side> = m
@@ -619,10 +664,15 @@ fn resolve_block(
 /// the events being built, a slice of events at a time.
 pub trait MentionSource {
     type Error;
-    /// Calls `f` with each document's mentions (all of one document in one
-    /// call), documents in any order, the mentions of one document in a
-    /// fixed order.
-    fn scan(&mut self, f: &mut dyn FnMut(&[&EventMention])) -> Result<(), Self::Error>;
+    /// Calls `prepare` with each document's mentions (all of one document
+    /// in one call, the mentions in a fixed order) and `f` with what it
+    /// returns, documents in any order. `prepare` may run on other threads
+    /// (it is most of the scan's work); `f` runs on the caller's.
+    fn scan(
+        &mut self,
+        prepare: &(dyn Fn(&[&EventMention]) -> PreparedDoc + Sync),
+        f: &mut dyn FnMut(PreparedDoc),
+    ) -> Result<(), Self::Error>;
     /// Calls `f` once with the mentions at these (document position in
     /// scan order, mention position within the document as `scan` gave it)
     /// pairs, sorted and distinct, in that order.
@@ -652,9 +702,14 @@ impl<'a> SliceSource<'a> {
 
 impl MentionSource for SliceSource<'_> {
     type Error = std::convert::Infallible;
-    fn scan(&mut self, f: &mut dyn FnMut(&[&EventMention])) -> Result<(), Self::Error> {
-        for d in &self.docs {
-            f(d);
+    fn scan(
+        &mut self,
+        prepare: &(dyn Fn(&[&EventMention]) -> PreparedDoc + Sync),
+        f: &mut dyn FnMut(PreparedDoc),
+    ) -> Result<(), Self::Error> {
+        let prepared: Vec<PreparedDoc> = self.docs.par_iter().map(|d| prepare(d)).collect();
+        for p in prepared {
+            f(p);
         }
         Ok(())
     }
@@ -700,17 +755,22 @@ pub fn resolve_from<S: MentionSource>(
     let mut names = Interner::default();
     let mut ms: Vec<M> = Vec::new();
     let mut doc_ids: Vec<String> = Vec::new();
-    source.scan(&mut |doc_ms| {
+    let mut ids: Vec<u32> = Vec::new();
+    source.scan(&prepare_doc, &mut |p| {
         let doc = doc_ids.len() as u32;
-        for i in canonical(doc_ms) {
-            ms.push(prepare(doc_ms[i], doc, i as u32, &mut names));
+        ids.clear();
+        ids.extend(p.names.into_iter().map(|n| names.id(n)));
+        for mut m in p.ms {
+            m.doc = doc;
+            for id in [&mut m.admin1, &mut m.country, &mut m.acled_type]
+                .into_iter()
+                .flatten()
+            {
+                *id = ids[*id as usize];
+            }
+            ms.push(m);
         }
-        doc_ids.push(
-            doc_ms
-                .first()
-                .map(|m| m.document.clone())
-                .unwrap_or_default(),
-        );
+        doc_ids.push(p.id);
     })?;
     // Sources may scan in any order (the store reads its table in storage
     // order, which is fast): put documents in id order, keeping each one's
@@ -836,6 +896,7 @@ pub fn resolve_from<S: MentionSource>(
     // Ids are remembered by their 64-bit hash: should two different ids
     // ever share one, the later is renumbered, which loses nothing.
     let mut seen: std::collections::HashSet<u64> = std::collections::HashSet::new();
+    let (mut fetch_time, mut emit_time) = (std::time::Duration::ZERO, std::time::Duration::ZERO);
     for slice in groups.chunks(BUILD_CHUNK) {
         // Only the mentions this slice's events are made of are read back.
         let mut wanted: Vec<(u32, u32)> = slice
@@ -850,7 +911,10 @@ pub fn resolve_from<S: MentionSource>(
         wanted.sort_unstable();
         wanted.dedup();
         let mut built: Vec<Event> = Vec::new();
+        let tf = std::time::Instant::now();
+        let mut fetched_at = tf;
         source.fetch(&wanted, &mut |fetched| {
+            fetched_at = std::time::Instant::now();
             let mention = |i: u32| -> Option<&EventMention> {
                 let m = &ms[i as usize];
                 let k = wanted.binary_search(&(m.doc, m.pos)).ok()?;
@@ -868,6 +932,8 @@ pub fn resolve_from<S: MentionSource>(
                 })
                 .collect();
         })?;
+        fetch_time += fetched_at - tf;
+        let te = std::time::Instant::now();
         for mut e in built {
             let mut n = 1u32;
             while !seen.insert(xxhash_rust::xxh3::xxh3_64(e.id.as_bytes())) {
@@ -876,9 +942,12 @@ pub fn resolve_from<S: MentionSource>(
             }
             emit(e);
         }
+        emit_time += te.elapsed();
     }
     tracing::debug!(
         mentions = ms.len(),
+        fetch_ms = fetch_time.as_millis() as u64,
+        emit_ms = emit_time.as_millis() as u64,
         scan_ms = scanned.as_millis() as u64,
         cluster_ms = (clustered - scanned).as_millis() as u64,
         build_ms = (t0.elapsed() - clustered).as_millis() as u64,
@@ -938,17 +1007,18 @@ fn mention_key(m: &EventMention) -> (&str, usize, usize, Plover, &str, &str) {
 }
 
 /// Anchor mentions as (start day, index), sorted.
-type DatedAnchors = Vec<(i32, usize)>;
+type DatedAnchors = Vec<(i32, u32)>;
 
 fn attach(ms: &[M], cl: &mut Clusters) {
-    // Index anchor members by category and cell / province / country-month
-    // / document. Cell and province lists are sorted by start day so a dated
-    // mention looks only at anchors of its own time.
+    // Index anchor members by category and cell / province / country-month.
+    // Cell and province lists are sorted by start day so a dated mention
+    // looks only at anchors of its own time. Indices are u32: on millions
+    // of mentions these indexes are resolution's memory peak.
     let mut cell_ix: HashMap<(Plover, (i32, i32)), DatedAnchors> = HashMap::new();
     let mut admin_ix: HashMap<(Plover, u32), DatedAnchors> = HashMap::new();
-    let mut month_ix: HashMap<(Plover, u32, i32), Vec<usize>> = HashMap::new();
-    let mut doc_ix: HashMap<(Plover, u32), Vec<usize>> = HashMap::new();
+    let mut month_ix: HashMap<(Plover, u32, i32), Vec<u32>> = HashMap::new();
     for (i, m) in ms.iter().enumerate().filter(|(_, m)| m.is_anchor()) {
+        let i = i as u32;
         let cat = m.category;
         let start = m.date.map_or(0, |d| d.0);
         if let Some(p) = m.precise_point() {
@@ -962,44 +1032,63 @@ fn attach(ms: &[M], cl: &mut Clusters) {
                 month_ix.entry((cat, c, mo)).or_default().push(i);
             }
         }
-        doc_ix.entry((cat, m.doc)).or_default().push(i);
     }
     for v in cell_ix.values_mut().chain(admin_ix.values_mut()) {
         v.sort_unstable();
     }
+    // A document's mentions are contiguous in `ms` (sorted by document):
+    // its anchors are found by looking around, without an index.
+    let same_doc = |i: usize| {
+        let d = ms[i].doc;
+        let lo = ms[..i]
+            .iter()
+            .rposition(|m| m.doc != d)
+            .map_or(0, |p| p + 1);
+        let hi = ms[i..]
+            .iter()
+            .position(|m| m.doc != d)
+            .map_or(ms.len(), |p| i + p);
+        lo..hi
+    };
     // Non-anchor groups, by root, in canonical order.
-    let mut groups: BTreeMap<usize, Vec<usize>> = BTreeMap::new();
+    let mut grouped: Vec<(u32, u32)> = Vec::new();
     for (i, m) in ms.iter().enumerate() {
         if !m.is_anchor() {
-            let r = cl.find(i);
-            groups.entry(r).or_default().push(i);
+            grouped.push((cl.find(i) as u32, i as u32));
         }
     }
+    grouped.sort_unstable();
     // Members of each anchor event, kept up to date as groups join.
-    let mut members: HashMap<usize, Vec<usize>> = HashMap::new();
+    let mut members: HashMap<u32, Vec<u32>> = HashMap::new();
     for (i, m) in ms.iter().enumerate() {
         if m.is_anchor() {
-            let r = cl.find(i);
-            members.entry(r).or_default().push(i);
+            let r = cl.find(i) as u32;
+            members.entry(r).or_default().push(i as u32);
         }
     }
-    for (_, g) in groups {
+    let mut g: Vec<usize> = Vec::new();
+    let mut cands: Vec<u32> = Vec::new();
+    for run in grouped.chunk_by(|a, b| a.0 == b.0) {
+        g.clear();
+        g.extend(run.iter().map(|&(_, i)| i as usize));
         // Skip groups already tied to an anchor through a within-document merge.
         let root = cl.find(g[0]);
         if ms[root].is_anchor() {
             continue;
         }
-        let mut cands: Vec<usize> = Vec::new();
+        cands.clear();
         for &i in &g {
             let m = &ms[i];
             let cat = m.category;
-            if let Some(v) = doc_ix.get(&(cat, m.doc)) {
-                cands.extend(v);
-            }
+            cands.extend(
+                same_doc(i)
+                    .filter(|&j| ms[j].category == cat && ms[j].is_anchor())
+                    .map(|j| j as u32),
+            );
             // Candidate lists by reference first: a vague mention in a busy
             // cell is left alone without copying thousands of indices.
-            let mut wide: Vec<&[(i32, usize)]> = Vec::new();
-            let mut by_month: Vec<&[usize]> = Vec::new();
+            let mut wide: Vec<&[(i32, u32)]> = Vec::new();
+            let mut by_month: Vec<&[u32]> = Vec::new();
             if let Some(p) = m.precise_point() {
                 let (cy, cx) = cell(p);
                 for dy in -1..=1 {
@@ -1025,14 +1114,14 @@ fn attach(ms: &[M], cl: &mut Clusters) {
                 cands.extend(by_month.into_iter().flatten());
             }
         }
-        let mut roots: Vec<usize> = cands.iter().map(|&j| cl.find(j)).collect();
+        let mut roots: Vec<u32> = cands.iter().map(|&j| cl.find(j as usize) as u32).collect();
         roots.sort_unstable();
         roots.dedup();
         if roots.is_empty() || roots.len() > MAX_CANDIDATES {
             continue;
         }
         let empty = Vec::new();
-        let cand_members: Vec<&Vec<usize>> = roots
+        let cand_members: Vec<&Vec<u32>> = roots
             .iter()
             .map(|r| members.get(r).unwrap_or(&empty))
             .collect();
@@ -1044,9 +1133,9 @@ fn attach(ms: &[M], cl: &mut Clusters) {
             s
         };
         let first = g.iter().any(|&i| ms[i].first);
-        let mut scores: Vec<(f32, usize, i32)> = Vec::new();
-        for (r, mem) in roots.iter().zip(&cand_members) {
-            if !cl.summary(*r).compatible(&gsum) {
+        let mut scores: Vec<(f32, u32, i32)> = Vec::new();
+        for (&r, mem) in roots.iter().zip(&cand_members) {
+            if !cl.summary(r as usize).compatible(&gsum) {
                 continue;
             }
             // The best-matching pair speaks for the group (the event's
@@ -1054,7 +1143,7 @@ fn attach(ms: &[M], cl: &mut Clusters) {
             let mut best: Option<f32> = None;
             for &i in g.iter().take(MAX_COMPARE) {
                 for &j in mem.iter().take(MAX_COMPARE) {
-                    if let Some(s) = pair(&ms[i], &ms[j]) {
+                    if let Some(s) = pair(&ms[i], &ms[j as usize]) {
                         best = Some(best.map_or(s, |b: f32| b.max(s)));
                     }
                 }
@@ -1062,11 +1151,11 @@ fn attach(ms: &[M], cl: &mut Clusters) {
             // When the event happened: the middle of its members' ranges.
             let earliest = mem
                 .iter()
-                .filter_map(|&j| ms[j].date.map(|d| (d.0 + d.1) / 2))
+                .filter_map(|&j| ms[j as usize].date.map(|d| (d.0 + d.1) / 2))
                 .min()
                 .unwrap_or(i32::MAX);
             if let Some(b) = best {
-                scores.push((b, *r, earliest));
+                scores.push((b, r, earliest));
             }
         }
         if first {
@@ -1082,10 +1171,13 @@ fn attach(ms: &[M], cl: &mut Clusters) {
             continue;
         };
         let runner_up = scores.get(1).map_or(f32::MIN, |s| s.0);
-        if best >= ATTACH_SCORE && best - runner_up >= ATTACH_MARGIN && cl.try_union(r, g[0]) {
-            let root = cl.find(r);
+        if best >= ATTACH_SCORE
+            && best - runner_up >= ATTACH_MARGIN
+            && cl.try_union(r as usize, g[0])
+        {
+            let root = cl.find(r as usize) as u32;
             let mut joined = members.remove(&r).unwrap_or_default();
-            joined.extend(g.iter().copied());
+            joined.extend(g.iter().map(|&i| i as u32));
             members.insert(root, joined);
         }
     }
@@ -1094,7 +1186,7 @@ fn attach(ms: &[M], cl: &mut Clusters) {
 /// The anchors of a start-day-sorted list that can overlap `date`: anchors
 /// span at most about two weeks, so their start lies within 15 days before
 /// the range. Undated mentions see the whole list.
-fn in_time(v: &[(i32, usize)], date: Option<(i32, i32, TimePrecision)>) -> &[(i32, usize)] {
+fn in_time(v: &[(i32, u32)], date: Option<(i32, i32, TimePrecision)>) -> &[(i32, u32)] {
     match date {
         Some((a, b, _)) => {
             let lo = v.partition_point(|x| x.0 < a - 15);

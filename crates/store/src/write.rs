@@ -236,88 +236,105 @@ impl Store {
     /// order: documents in storage order, each one's mentions in text order.
     pub fn event_mentions(&self) -> Result<Vec<EventMention>, StoreError> {
         let mut out = Vec::new();
-        self.scan_mentions(|_, ms| {
-            out.extend(ms);
-            Ok(())
-        })?;
+        self.scan_mentions(
+            |ms| ms,
+            |_, ms| {
+                out.extend(ms);
+                Ok(())
+            },
+        )?;
         Ok(out)
     }
 
-    /// Calls `f` with each document's row key and event mentions (in text
-    /// order), documents in storage order: resolution input without holding
-    /// the JSON of all; [`Store::mentions_at`] reads some of them again.
+    /// Calls `map` with each document's event mentions (in text order) and
+    /// `f` with the document's row key and what `map` made of them,
+    /// documents in storage order: resolution input without holding the
+    /// JSON of all; [`Store::mentions_at`] reads some of them again.
     /// Storage order is a sequential read of the table (by document id it
     /// would be a random one).
-    /// Decompression and parsing run in parallel, a slice of rows at a time.
-    pub fn scan_mentions(
+    ///
+    /// Decompression, parsing and `map` run on the rayon pool, a slice of
+    /// rows at a time, while this thread reads the next slices; `f` runs on
+    /// this thread, in order.
+    pub fn scan_mentions<T: Send>(
         &self,
-        mut f: impl FnMut(i64, Vec<EventMention>) -> Result<(), StoreError>,
+        map: impl Fn(Vec<EventMention>) -> T + Sync,
+        mut f: impl FnMut(i64, T) -> Result<(), StoreError>,
     ) -> Result<(), StoreError> {
-        const ROWS: usize = 1024;
+        const ROWS: usize = 256;
         let mut st = self.conn.prepare_cached(
             "SELECT rowid, mentions FROM document_analyses WHERE n_mentions > 0 ORDER BY rowid",
         )?;
         let mut rows = st.query([])?;
-        let mut raw: Vec<(i64, rusqlite::types::Value)> = Vec::with_capacity(ROWS);
-        let mut done = false;
-        while !done {
-            raw.clear();
+        let map = &map;
+        let decode = move |raw: Vec<(i64, rusqlite::types::Value)>| {
+            raw.into_iter()
+                .map(|(k, v)| Ok((k, map(codec::decode_mentions(ValueRef::from(&v))?))))
+                .collect::<Result<Vec<(i64, T)>, StoreError>>()
+        };
+        let mut read = || -> Result<Vec<(i64, rusqlite::types::Value)>, StoreError> {
+            let mut raw = Vec::with_capacity(ROWS);
             while raw.len() < ROWS {
                 match rows.next()? {
                     Some(r) => raw.push((r.get(0)?, r.get(1)?)),
-                    None => {
-                        done = true;
-                        break;
-                    }
+                    None => break,
                 }
             }
-            let decoded: Vec<Vec<EventMention>> = raw
-                .par_iter()
-                .map(|(_, v)| codec::decode_mentions(ValueRef::from(v)))
-                .collect::<Result<_, _>>()?;
-            for ((key, _), ms) in raw.iter().zip(decoded) {
-                f(*key, ms)?;
+            Ok(raw)
+        };
+        pipelined(&mut read, &decode, |batch| {
+            for (k, t) in batch {
+                f(k, t)?;
             }
-        }
-        Ok(())
+            Ok(())
+        })
     }
 
     /// Single mentions by (document key from [`Store::scan_mentions`],
     /// position in that document's mentions), in the order given (a
     /// document's positions ascending). Only the requested mentions are
-    /// parsed, in parallel; a missing document or position is an error.
+    /// parsed, on the rayon pool while this thread reads further documents;
+    /// a missing document or position is an error.
     pub fn mentions_at(&self, wanted: &[(i64, u32)]) -> Result<Vec<EventMention>, StoreError> {
+        const DOCS: usize = 128;
         let mut st = self
             .conn
             .prepare_cached("SELECT mentions FROM document_analyses WHERE rowid = ?1")?;
         // One read per document; `wanted` lists a document's positions together.
-        let mut docs: Vec<(rusqlite::types::Value, &[(i64, u32)])> = Vec::new();
-        for run in wanted.chunk_by(|a, b| a.0 == b.0) {
-            let v: Option<rusqlite::types::Value> =
-                st.query_row([run[0].0], |r| r.get(0)).optional()?;
-            let v = v.ok_or_else(|| {
-                StoreError::Corrupt(format!("no mentions stored under key {}", run[0].0))
-            })?;
-            docs.push((v, run));
-        }
-        let parsed: Vec<Vec<EventMention>> = docs
-            .par_iter()
-            .map(|(v, run)| {
+        let mut runs = wanted.chunk_by(|a, b| a.0 == b.0);
+        let mut read = || -> Result<Vec<StoredRun>, StoreError> {
+            let mut docs = Vec::with_capacity(DOCS);
+            for run in runs.by_ref().take(DOCS) {
+                let v: Option<rusqlite::types::Value> =
+                    st.query_row([run[0].0], |r| r.get(0)).optional()?;
+                let v = v.ok_or_else(|| {
+                    StoreError::Corrupt(format!("no mentions stored under key {}", run[0].0))
+                })?;
+                docs.push((v, run));
+            }
+            Ok(docs)
+        };
+        let decode = |docs: Vec<StoredRun>| {
+            let mut out = Vec::new();
+            for (v, run) in docs {
                 let got: Vec<Option<EventMention>> = codec::decode_mentions_at(
-                    ValueRef::from(v),
+                    ValueRef::from(&v),
                     run.iter().map(|&(_, i)| i as usize),
                 )?;
-                got.into_iter()
-                    .zip(run.iter())
-                    .map(|(m, &(key, i))| {
-                        m.ok_or_else(|| {
-                            StoreError::Corrupt(format!("key {key} has no mention {i}"))
-                        })
-                    })
-                    .collect()
-            })
-            .collect::<Result<_, StoreError>>()?;
-        Ok(parsed.into_iter().flatten().collect())
+                for (m, &(key, i)) in got.into_iter().zip(run) {
+                    out.push(m.ok_or_else(|| {
+                        StoreError::Corrupt(format!("key {key} has no mention {i}"))
+                    })?);
+                }
+            }
+            Ok(out)
+        };
+        let mut out = Vec::with_capacity(wanted.len());
+        pipelined(&mut read, &decode, |batch| {
+            out.extend(batch);
+            Ok(())
+        })?;
+        Ok(out)
     }
 
     /// True when documents were added since events were last resolved
@@ -482,6 +499,59 @@ impl Store {
     }
 }
 
+/// A document's stored mentions and the (key, position) pairs wanted from it.
+type StoredRun<'a> = (rusqlite::types::Value, &'a [(i64, u32)]);
+
+/// Slices read from the database (`read`, on this thread: the connection
+/// is not shared) are decoded on the rayon pool (`decode`) while the next
+/// ones are read, and handed to `each` in read order. A few slices are in
+/// flight at a time, so memory stays bounded. `read` returns an empty
+/// slice at the end. On a rayon worker thread (which must not block) the
+/// slices are decoded in turn instead.
+fn pipelined<R: Send, D: Send>(
+    read: &mut dyn FnMut() -> Result<Vec<R>, StoreError>,
+    decode: &(dyn Fn(Vec<R>) -> Result<D, StoreError> + Sync),
+    mut each: impl FnMut(D) -> Result<(), StoreError>,
+) -> Result<(), StoreError> {
+    const IN_FLIGHT: usize = 4;
+    if rayon::current_thread_index().is_some() {
+        loop {
+            let raw = read()?;
+            if raw.is_empty() {
+                return Ok(());
+            }
+            each(decode(raw)?)?;
+        }
+    }
+    rayon::in_place_scope(|scope| {
+        let mut pending = std::collections::VecDeque::new();
+        let mut done = false;
+        while !done || !pending.is_empty() {
+            if !done {
+                let raw = read()?;
+                if raw.is_empty() {
+                    done = true;
+                } else {
+                    let (tx, rx) = std::sync::mpsc::sync_channel(1);
+                    scope.spawn(move |_| {
+                        // The receiver is gone only when an error stopped us.
+                        let _ = tx.send(decode(raw));
+                    });
+                    pending.push_back(rx);
+                }
+            }
+            while pending.len() > IN_FLIGHT || (done && !pending.is_empty()) {
+                let Some(rx) = pending.pop_front() else { break };
+                let decoded = rx
+                    .recv()
+                    .map_err(|_| StoreError::Corrupt("a decoding task stopped".into()))??;
+                each(decoded)?;
+            }
+        }
+        Ok(())
+    })
+}
+
 /// A replacement of all resolved events in progress (see
 /// [`Store::events_writer`]).
 pub struct EventsWriter<'a> {
@@ -510,12 +580,24 @@ impl EventsWriter<'_> {
     fn flush(&mut self) -> Result<(), StoreError> {
         // Serialising is most of the CPU work and needs no database: do it
         // on all cores, then insert in order.
-        let encoded: Vec<(String, String)> = self
+        let encoded: Vec<(Vec<u8>, String, Vec<&str>)> = self
             .buf
             .par_iter()
             .map(|e| {
-                let sentences: Vec<&str> = e.mentions.iter().map(|m| m.sentence.as_str()).collect();
-                Ok((serde_json::to_string(e)?, sentences.join("\n")))
+                // Re-posts repeat sentences word for word: index each once,
+                // and link each document once.
+                let mut sentences: Vec<&str> =
+                    e.mentions.iter().map(|m| m.sentence.as_str()).collect();
+                sentences.sort_unstable();
+                sentences.dedup();
+                let mut docs: Vec<&str> = e.mentions.iter().map(|m| m.document.as_str()).collect();
+                docs.sort_unstable();
+                docs.dedup();
+                Ok((
+                    codec::pack(&serde_json::to_string(e)?),
+                    sentences.join("\n"),
+                    docs,
+                ))
             })
             .collect::<Result<_, StoreError>>()?;
         let tx = &self.tx;
@@ -540,7 +622,7 @@ impl EventsWriter<'_> {
         let mut ins_doc = tx.prepare_cached(
             "INSERT OR IGNORE INTO event_documents (event_id, document_id) VALUES (?1, ?2)",
         )?;
-        for (e, (json, sentences)) in self.buf.iter().zip(&encoded) {
+        for (e, (json, sentences, docs)) in self.buf.iter().zip(&encoded) {
             let loc = e.location.as_ref();
             let (lat, lon) = loc.map_or((None, None), |p| (p.lat, p.lon));
             let n = ins.execute(params![
@@ -586,8 +668,8 @@ impl EventsWriter<'_> {
             for s in &e.sources {
                 ins_source.execute(params![e.id, s])?;
             }
-            for m in &e.mentions {
-                ins_doc.execute(params![e.id, m.document])?;
+            for d in docs {
+                ins_doc.execute(params![e.id, d])?;
             }
             self.written += 1;
         }
@@ -597,7 +679,9 @@ impl EventsWriter<'_> {
 
     /// Writes what is buffered, restores the indexes and commits.
     pub fn finish(mut self) -> Result<(), StoreError> {
+        let t = std::time::Instant::now();
         self.flush()?;
+        let flushed = t.elapsed();
         if self.collisions > 0 {
             tracing::warn!(
                 collisions = self.collisions,
@@ -611,7 +695,14 @@ impl EventsWriter<'_> {
             "INSERT OR REPLACE INTO meta (key, value) VALUES (?1, '0')",
             params![EVENTS_STALE],
         )?;
+        let indexed = t.elapsed();
         self.tx.commit()?;
+        tracing::debug!(
+            flush_ms = flushed.as_millis() as u64,
+            index_ms = (indexed - flushed).as_millis() as u64,
+            commit_ms = (t.elapsed() - indexed).as_millis() as u64,
+            "events written"
+        );
         Ok(())
     }
 }
@@ -703,6 +794,86 @@ pub(crate) mod tests {
             certainty: 0.7,
             coding: Coding::default(),
         }
+    }
+
+    /// Reading mentions back spans several read/decode slices (ROWS and
+    /// DOCS are smaller than this store): every mention comes back in
+    /// order, a picked subset comes back exactly, the non-pipelined path on
+    /// a rayon worker gives the same, and a missing position is an error.
+    #[test]
+    fn scan_and_pick_mentions_across_slices() {
+        let dir = std::env::temp_dir().join(format!("sitrep-store-pick-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join("pick.db");
+        let _ = std::fs::remove_file(&path);
+        let mut s = Store::open(&path).unwrap();
+        let docs: Vec<NewDocument> = (0..700)
+            .map(|i| {
+                let id = format!("doc{i:04}");
+                let text = format!("Shelling hit the depot near the bridge, report {i} said.");
+                let mut nd = NewDocument::bare(doc(&id, "Valley Courier", &text));
+                for k in 0..(i % 4) {
+                    nd.mentions
+                        .push(mention(&id, k * 5, &format!("Report {i} line {k}.")));
+                }
+                nd
+            })
+            .collect();
+        s.insert_batch(&docs).unwrap();
+        let scan = |s: &Store| {
+            let mut seen: Vec<(i64, Vec<EventMention>)> = Vec::new();
+            s.scan_mentions(
+                |ms| ms,
+                |k, ms| {
+                    seen.push((k, ms));
+                    Ok(())
+                },
+            )
+            .unwrap();
+            seen
+        };
+        let seen = scan(&s);
+        // Documents without mentions are skipped; the rest in storage order.
+        assert_eq!(seen.len(), 700 - 175);
+        assert!(seen.windows(2).all(|w| w[0].0 < w[1].0));
+        let expected: Vec<EventMention> = docs.iter().flat_map(|d| d.mentions.clone()).collect();
+        let all: Vec<EventMention> = seen.iter().flat_map(|(_, ms)| ms.clone()).collect();
+        assert_eq!(all, expected);
+
+        // Every fifth document's first mention and every third one's last.
+        let mut wanted: Vec<(i64, u32)> = Vec::new();
+        let mut picked: Vec<EventMention> = Vec::new();
+        for (n, (k, ms)) in seen.iter().enumerate() {
+            if n % 5 == 0 {
+                wanted.push((*k, 0));
+                picked.push(ms[0].clone());
+            }
+            if n % 3 == 1 && ms.len() > 1 {
+                wanted.push((*k, ms.len() as u32 - 1));
+                picked.push(ms[ms.len() - 1].clone());
+            }
+        }
+        assert!(wanted.len() > 250);
+        assert_eq!(s.mentions_at(&wanted).unwrap(), picked);
+
+        let pool = rayon::ThreadPoolBuilder::new()
+            .num_threads(1)
+            .build()
+            .unwrap();
+        // A connection is not Send: the worker opens its own.
+        let (seen_in_pool, picked_in_pool) = pool.install(|| {
+            let s = Store::open_read_only(&path).unwrap();
+            (scan(&s), s.mentions_at(&wanted).unwrap())
+        });
+        assert_eq!(seen_in_pool, seen);
+        assert_eq!(picked_in_pool, picked);
+
+        let (k, ms) = &seen[0];
+        let err = s.mentions_at(&[(*k, ms.len() as u32)]).unwrap_err();
+        assert!(err.to_string().contains("has no mention"), "{err}");
+        assert!(s.mentions_at(&[(i64::MAX, 0)]).is_err());
+        drop(s);
+        let _ = std::fs::remove_dir_all(&dir);
     }
 
     /// A database written by schema 1 (one row per mention, JSON text)
