@@ -113,11 +113,15 @@ struct M {
     /// block keys are integers rather than per-mention strings.
     admin1: Option<u32>,
     country: Option<u32>,
-    actor_sides: Box<[sides::Side]>,
-    target_sides: Box<[sides::Side]>,
-    /// Sorted 32-bit hashes of the sentence's content words: boxed and
-    /// half-width because a million of these stay in memory.
-    words: Box<[u32]>,
+    /// Where this mention's features start in the feature arena (see
+    /// [`M::words`]): sorted 32-bit hashes of the sentence's content words,
+    /// then its actors' sides, then its targets' sides (32-bit). One shared
+    /// arena instead of three boxes per mention: millions of these stay in
+    /// memory.
+    feat: u64,
+    n_words: u16,
+    n_actor: u8,
+    n_target: u8,
     /// "the first strike": the earliest of its kind.
     first: bool,
 }
@@ -207,15 +211,18 @@ pub struct PreparedDoc {
     /// In canonical order; names are indices into `names`, `doc` unset.
     ms: Vec<M>,
     names: Vec<String>,
+    /// The features of `ms`, which index from 0 here.
+    feat: Vec<u32>,
 }
 
 /// Prepares one document's mentions (all of them, in the order the source
 /// will give them to [`MentionSource::fetch`] positions).
 fn prepare_doc(doc_ms: &[&EventMention]) -> PreparedDoc {
     let mut names = LocalNames::default();
+    let mut feat = Vec::new();
     let ms = canonical(doc_ms)
         .into_iter()
-        .map(|i| prepare(doc_ms[i], 0, i as u32, &mut names))
+        .map(|i| prepare(doc_ms[i], 0, i as u32, &mut names, &mut feat))
         .collect();
     PreparedDoc {
         id: doc_ms
@@ -224,27 +231,37 @@ fn prepare_doc(doc_ms: &[&EventMention]) -> PreparedDoc {
             .unwrap_or_default(),
         ms,
         names: names.0,
+        feat,
     }
 }
 
-fn prepare(m: &EventMention, doc: u32, pos: u32, names: &mut LocalNames) -> M {
+fn prepare(m: &EventMention, doc: u32, pos: u32, names: &mut LocalNames, feat: &mut Vec<u32>) -> M {
     let sides = sides::builtin();
     let side_list = |role: ActorRole| {
-        let mut v: Vec<sides::Side> = m
+        // 32 bits tell a mention's few sides apart as well as 64.
+        let mut v: Vec<u32> = m
             .actors
             .iter()
             .filter(|a| a.role == role)
             .filter_map(|a| sides.side_of(a))
+            .map(|s| s as u32)
             .collect();
         v.sort_unstable();
         v.dedup();
-        v.into_boxed_slice()
+        v.truncate(u8::MAX as usize);
+        v
     };
     let loc = m.location.as_ref();
     let point = loc
         .and_then(|l| Some((l.lat?, l.lon?)))
         .filter(|(a, b)| a.is_finite() && b.is_finite());
-    let (words, first) = words_of(&m.sentence);
+    let (mut words, first) = words_of(&m.sentence);
+    words.truncate(u16::MAX as usize);
+    let (actors, targets) = (side_list(ActorRole::Actor), side_list(ActorRole::Target));
+    let start = feat.len() as u64;
+    feat.extend_from_slice(&words);
+    feat.extend_from_slice(&actors);
+    feat.extend_from_slice(&targets);
     M {
         doc,
         pos,
@@ -269,9 +286,10 @@ fn prepare(m: &EventMention, doc: u32, pos: u32, names: &mut LocalNames) -> M {
         country: loc
             .and_then(|l| l.country.as_ref())
             .map(|c| names.id(c.to_uppercase())),
-        actor_sides: side_list(ActorRole::Actor),
-        target_sides: side_list(ActorRole::Target),
-        words: words.into_boxed_slice(),
+        feat: start,
+        n_words: words.len() as u16,
+        n_actor: actors.len() as u8,
+        n_target: targets.len() as u8,
         first,
     }
 }
@@ -283,6 +301,18 @@ fn guessed(m: &EventMention) -> bool {
 }
 
 impl M {
+    fn words<'f>(&self, feat: &'f [u32]) -> &'f [u32] {
+        let s = self.feat as usize;
+        &feat[s..s + usize::from(self.n_words)]
+    }
+    fn actor_sides<'f>(&self, feat: &'f [u32]) -> &'f [u32] {
+        let s = self.feat as usize + usize::from(self.n_words);
+        &feat[s..s + usize::from(self.n_actor)]
+    }
+    fn target_sides<'f>(&self, feat: &'f [u32]) -> &'f [u32] {
+        let s = self.feat as usize + usize::from(self.n_words) + usize::from(self.n_actor);
+        &feat[s..s + usize::from(self.n_target)]
+    }
     fn is_anchor(&self) -> bool {
         let dated = matches!(
             self.date,
@@ -316,7 +346,7 @@ pub fn haversine_km(a: (f64, f64), b: (f64, f64)) -> f64 {
     2.0 * 6371.0088 * h.sqrt().min(1.0).asin()
 }
 
-fn disjoint(a: &[u64], b: &[u64]) -> bool {
+fn disjoint(a: &[u32], b: &[u32]) -> bool {
     !a.is_empty() && !b.is_empty() && !a.iter().any(|x| b.contains(x))
 }
 
@@ -340,7 +370,7 @@ fn jaccard(a: &[u32], b: &[u32]) -> f32 {
 }
 
 /// Pair score, or `None` when the two cannot be one incident.
-fn pair(a: &M, b: &M) -> Option<f32> {
+fn pair(f: &[u32], a: &M, b: &M) -> Option<f32> {
     if a.category != b.category {
         return None;
     }
@@ -388,19 +418,18 @@ fn pair(a: &M, b: &M) -> Option<f32> {
             }
         }
     }
-    if disjoint(&a.actor_sides, &b.actor_sides) || disjoint(&a.target_sides, &b.target_sides) {
+    let (aa, ba) = (a.actor_sides(f), b.actor_sides(f));
+    let (at, bt) = (a.target_sides(f), b.target_sides(f));
+    if disjoint(aa, ba) || disjoint(at, bt) {
         return None;
     }
-    if !a.actor_sides.is_empty()
-        && !disjoint(&a.actor_sides, &b.actor_sides)
-        && !b.actor_sides.is_empty()
-    {
+    if !aa.is_empty() && !disjoint(aa, ba) && !ba.is_empty() {
         s += 0.5;
     }
-    if !a.target_sides.is_empty() && !b.target_sides.is_empty() {
+    if !at.is_empty() && !bt.is_empty() {
         s += 0.3;
     }
-    s += 2.0 * jaccard(&a.words, &b.words);
+    s += 2.0 * jaccard(a.words(f), b.words(f));
     if a.doc == b.doc {
         s += 0.3;
     }
@@ -430,12 +459,12 @@ struct Summary {
     lat: f64,
     lon: f64,
     n_points: u32,
-    actor_sides: Vec<u64>,
-    target_sides: Vec<u64>,
+    actor_sides: Vec<u32>,
+    target_sides: Vec<u32>,
 }
 
 impl Summary {
-    fn of(m: &M) -> Summary {
+    fn of(f: &[u32], m: &M) -> Summary {
         let p = m.precise_point();
         Summary {
             days: match m.date {
@@ -446,8 +475,8 @@ impl Summary {
             lat: p.map_or(0.0, |p| p.0),
             lon: p.map_or(0.0, |p| p.1),
             n_points: u32::from(p.is_some()),
-            actor_sides: m.actor_sides.to_vec(),
-            target_sides: m.target_sides.to_vec(),
+            actor_sides: m.actor_sides(f).to_vec(),
+            target_sides: m.target_sides(f).to_vec(),
         }
     }
     fn centroid(&self) -> Option<(f64, f64)> {
@@ -508,14 +537,16 @@ impl Summary {
 /// mention when needed, so memory grows with merges, not with mentions.
 struct Clusters<'a> {
     ms: &'a [M],
+    feat: &'a [u32],
     parent: Vec<usize>,
     merged: HashMap<usize, Summary>,
 }
 
 impl<'a> Clusters<'a> {
-    fn new(ms: &'a [M]) -> Clusters<'a> {
+    fn new(ms: &'a [M], feat: &'a [u32]) -> Clusters<'a> {
         Clusters {
             ms,
+            feat,
             parent: (0..ms.len()).collect(),
             merged: HashMap::new(),
         }
@@ -531,7 +562,7 @@ impl<'a> Clusters<'a> {
     fn summary(&self, r: usize) -> Cow<'_, Summary> {
         match self.merged.get(&r) {
             Some(s) => Cow::Borrowed(s),
-            None => Cow::Owned(Summary::of(&self.ms[r])),
+            None => Cow::Owned(Summary::of(self.feat, &self.ms[r])),
         }
     }
     /// Merges the clusters of `a` and `b` if they stay consistent.
@@ -545,15 +576,15 @@ impl<'a> Clusters<'a> {
         }
         // The smaller index stays root so results do not depend on merge order.
         let (root, child) = if ra < rb { (ra, rb) } else { (rb, ra) };
-        let ms = self.ms;
+        let (ms, f) = (self.ms, self.feat);
         let cs = self
             .merged
             .remove(&child)
-            .unwrap_or_else(|| Summary::of(&ms[child]));
+            .unwrap_or_else(|| Summary::of(f, &ms[child]));
         self.parent[child] = root;
         self.merged
             .entry(root)
-            .or_insert_with(|| Summary::of(&ms[root]))
+            .or_insert_with(|| Summary::of(f, &ms[root]))
             .absorb(cs);
         true
     }
@@ -644,7 +675,7 @@ fn resolve_block(
             if province && ms[i].precise_point().is_some() && ms[j].precise_point().is_some() {
                 continue;
             }
-            if let Some(s) = pair(&ms[i], &ms[j]).filter(|s| *s >= MERGE_SCORE) {
+            if let Some(s) = pair(cl.feat, &ms[i], &ms[j]).filter(|s| *s >= MERGE_SCORE) {
                 sc.scored.push((s, i.min(j), i.max(j)));
             }
         }
@@ -756,12 +787,16 @@ pub fn resolve_from<S: MentionSource>(
     let mut ms: Vec<M> = Vec::new();
     let mut doc_ids: Vec<String> = Vec::new();
     let mut ids: Vec<u32> = Vec::new();
+    let mut feat: Vec<u32> = Vec::new();
     source.scan(&prepare_doc, &mut |p| {
         let doc = doc_ids.len() as u32;
+        let base = feat.len() as u64;
+        feat.extend_from_slice(&p.feat);
         ids.clear();
         ids.extend(p.names.into_iter().map(|n| names.id(n)));
         for mut m in p.ms {
             m.doc = doc;
+            m.feat += base;
             for id in [&mut m.admin1, &mut m.country, &mut m.acled_type]
                 .into_iter()
                 .flatten()
@@ -796,9 +831,10 @@ pub fn resolve_from<S: MentionSource>(
         }
     }
     ms.shrink_to_fit();
+    feat.shrink_to_fit();
     drop(names);
     let scanned = t0.elapsed();
-    let mut cl = Clusters::new(&ms);
+    let mut cl = Clusters::new(&ms, &feat);
     // 2. Anchors, blocked by (category, week, cell) and (category, week,
     // province), then scored and merged block by block in block order: no
     // pair list outlives its block.
@@ -865,7 +901,7 @@ pub fn resolve_from<S: MentionSource>(
         local.clear();
         for (k, &i) in idx.iter().enumerate() {
             for &j in idx[k + 1..].iter().take(WINDOW) {
-                if let Some(s) = pair(&ms[i], &ms[j]).filter(|s| *s >= DOC_SCORE) {
+                if let Some(s) = pair(&feat, &ms[i], &ms[j]).filter(|s| *s >= DOC_SCORE) {
                     local.push((s, i, j));
                 }
             }
@@ -1126,9 +1162,9 @@ fn attach(ms: &[M], cl: &mut Clusters) {
             .map(|r| members.get(r).unwrap_or(&empty))
             .collect();
         let gsum = {
-            let mut s = Summary::of(&ms[g[0]]);
+            let mut s = Summary::of(cl.feat, &ms[g[0]]);
             for &i in &g[1..] {
-                s.absorb(Summary::of(&ms[i]));
+                s.absorb(Summary::of(cl.feat, &ms[i]));
             }
             s
         };
@@ -1143,7 +1179,7 @@ fn attach(ms: &[M], cl: &mut Clusters) {
             let mut best: Option<f32> = None;
             for &i in g.iter().take(MAX_COMPARE) {
                 for &j in mem.iter().take(MAX_COMPARE) {
-                    if let Some(s) = pair(&ms[i], &ms[j as usize]) {
+                    if let Some(s) = pair(cl.feat, &ms[i], &ms[j as usize]) {
                         best = Some(best.map_or(s, |b: f32| b.max(s)));
                     }
                 }

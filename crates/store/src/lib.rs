@@ -77,6 +77,7 @@ pub enum StoreError {
 const MIGRATIONS: &[(i64, &str)] = &[
     (1, include_str!("migrations/001_init.sql")),
     (2, include_str!("migrations/002_packed_analyses.sql")),
+    (3, include_str!("migrations/003_mentions_first.sql")),
 ];
 
 /// The schema version this build writes.
