@@ -249,11 +249,19 @@ fn is_ideograph(c: char) -> bool {
 /// Finds earlier copies of a document by LSH over [`Signature`]s.
 pub struct DupIndex {
     threshold: f32,
-    ids: Vec<String>,
+    /// Every document id, concatenated; `ends[doc]` is where doc's ends.
+    /// One buffer rather than a String per document (and a second copy as
+    /// a map key): an ingest of a million articles holds all of them.
+    ids: String,
+    ends: Vec<u32>,
     sigs: Vec<Signature>,
-    by_id: HashMap<String, u32>,
-    /// Band key → newest entry in `chain`.
-    heads: HashMap<u64, u32>,
+    /// Hash of an id → its entry; ids whose hash another id already took
+    /// go to `collided`.
+    by_id: HashMap<u64, u32>,
+    collided: HashMap<String, u32>,
+    /// Band key (its low 32 bits: a false match only adds a candidate, which
+    /// the similarity check drops) → newest entry in `chain`.
+    heads: HashMap<u32, u32>,
     /// (document, next older entry) linked lists, one per band key; cheaper
     /// than a `Vec` per bucket when almost every bucket holds one document.
     chain: Vec<(u32, u32)>,
@@ -275,9 +283,11 @@ impl DupIndex {
     pub fn with_threshold(threshold: f32) -> Self {
         DupIndex {
             threshold,
-            ids: Vec::new(),
+            ids: String::new(),
+            ends: Vec::new(),
             sigs: Vec::new(),
             by_id: HashMap::new(),
+            collided: HashMap::new(),
             heads: HashMap::new(),
             chain: Vec::new(),
         }
@@ -288,28 +298,47 @@ impl DupIndex {
     }
 
     pub fn len(&self) -> usize {
-        self.ids.len()
+        self.ends.len()
     }
 
     pub fn is_empty(&self) -> bool {
-        self.ids.is_empty()
+        self.ends.is_empty()
+    }
+
+    fn id_of(&self, doc: u32) -> &str {
+        let start = match doc {
+            0 => 0,
+            d => self.ends[d as usize - 1] as usize,
+        };
+        &self.ids[start..self.ends[doc as usize] as usize]
+    }
+
+    fn key(id: &str) -> u64 {
+        xxhash_rust::xxh3::xxh3_64(id.as_bytes())
     }
 
     pub fn contains(&self, id: &str) -> bool {
-        self.by_id.contains_key(id)
+        match self.by_id.get(&Self::key(id)) {
+            Some(&doc) if self.id_of(doc) == id => true,
+            _ => self.collided.contains_key(id),
+        }
     }
 
     /// Adds a document. Returns false (and changes nothing) when `id` is
     /// already indexed, so re-ingesting is harmless.
     pub fn insert(&mut self, id: &str, sig: Signature) -> bool {
         // Entry numbers are u32: refuse rather than wrap (over 130M documents).
-        if self.by_id.contains_key(id) || self.chain.len() + BANDS >= NIL as usize {
+        // Ids are concatenated with u32 ends: refuse past 4 GB of them.
+        if self.contains(id)
+            || self.chain.len() + BANDS >= NIL as usize
+            || self.ids.len() + id.len() >= NIL as usize
+        {
             return false;
         }
-        let doc = self.ids.len() as u32;
+        let doc = self.ends.len() as u32;
         if !sig.is_empty() {
             for band in 0..BANDS {
-                let key = sig.band_key(band);
+                let key = sig.band_key(band) as u32;
                 let next = self
                     .heads
                     .insert(key, self.chain.len() as u32)
@@ -317,8 +346,14 @@ impl DupIndex {
                 self.chain.push((doc, next));
             }
         }
-        self.ids.push(id.to_string());
-        self.by_id.insert(id.to_string(), doc);
+        self.ids.push_str(id);
+        self.ends.push(self.ids.len() as u32);
+        if let Some(&other) = self.by_id.get(&Self::key(id)) {
+            debug_assert_ne!(self.id_of(other), id);
+            self.collided.insert(id.to_string(), doc);
+        } else {
+            self.by_id.insert(Self::key(id), doc);
+        }
         self.sigs.push(sig);
         true
     }
@@ -331,7 +366,11 @@ impl DupIndex {
         }
         let mut candidates: Vec<u32> = Vec::new();
         for band in 0..BANDS {
-            let mut at = self.heads.get(&sig.band_key(band)).copied().unwrap_or(NIL);
+            let mut at = self
+                .heads
+                .get(&(sig.band_key(band) as u32))
+                .copied()
+                .unwrap_or(NIL);
             while at != NIL {
                 let (doc, next) = self.chain[at as usize];
                 candidates.push(doc);
@@ -342,7 +381,7 @@ impl DupIndex {
         candidates.dedup();
         candidates.into_iter().find_map(|doc| {
             let s = self.sigs[doc as usize].similarity(sig);
-            (s >= self.threshold).then(|| (self.ids[doc as usize].clone(), s))
+            (s >= self.threshold).then(|| (self.id_of(doc).to_string(), s))
         })
     }
 }
@@ -394,5 +433,35 @@ mod tests {
             Some("first")
         );
         assert_eq!(idx.len(), 2);
+    }
+
+    /// Ids live in one buffer: each comes back whole, whatever its length,
+    /// and membership is exact (prefixes and extensions of an id are not
+    /// members).
+    #[test]
+    fn many_ids_are_kept_apart() {
+        let mut idx = DupIndex::new();
+        let ids: Vec<String> = (0..500)
+            .map(|i| format!("{}{i}", "d".repeat(i % 7)))
+            .collect();
+        for (i, id) in ids.iter().enumerate() {
+            let text = format!(
+                "Report {i}: the council in district {i} met on day {} to count damaged homes \
+                 after the storm number {i} moved inland.",
+                i * 7
+            );
+            assert!(idx.insert(id, Signature::of(&text)));
+        }
+        assert_eq!(idx.len(), 500);
+        assert!(ids.iter().all(|id| idx.contains(id)));
+        assert!(!idx.contains("d"));
+        assert!(!idx.contains("dd12x"));
+        assert!(!idx.insert(&ids[42], Signature::of("again")));
+        let text = "Report 321: the council in district 321 met on day 2247 to count damaged \
+                    homes after the storm number 321 moved inland.";
+        assert_eq!(
+            idx.find(&Signature::of(text)).map(|(id, _)| id),
+            Some(ids[321].clone())
+        );
     }
 }
