@@ -85,6 +85,8 @@ enum ChildCmd {
 }
 
 fn main() -> ExitCode {
+    // As the `sitrep` binary does.
+    sitrep::no_huge_pages();
     let cli = Cli::parse();
     let res = match cli.child {
         Some(ChildCmd::Child { what }) => child::main(what),

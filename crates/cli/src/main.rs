@@ -172,6 +172,7 @@ enum FormatArg {
 }
 
 fn main() -> ExitCode {
+    sitrep::no_huge_pages();
     let cli = Cli::parse();
     init_logging();
     // Deeply nested inputs recurse in parsers; give worker threads room so
