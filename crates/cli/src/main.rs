@@ -550,7 +550,19 @@ fn open_existing(db: &Path) -> Result<Store> {
             db.display()
         );
     }
-    Store::open_read_only(db).with_context(|| format!("opening {}", db.display()))
+    match Store::open_read_only(db) {
+        // Written by an earlier version: upgrade it in place (migrations keep
+        // every row), then read as asked.
+        Err(sitrep_store::StoreError::Older {
+            found, expected, ..
+        }) => {
+            tracing::info!(found, expected, db = %db.display(), "upgrading the database schema");
+            drop(Store::open(db).with_context(|| format!("upgrading {}", db.display()))?);
+            Store::open_read_only(db)
+        }
+        r => r,
+    }
+    .with_context(|| format!("opening {}", db.display()))
 }
 
 fn load_engines(args: &EngineArgs, quiet: bool) -> Result<Engines> {

@@ -62,6 +62,12 @@ pub enum StoreError {
         found: i64,
         expected: i64,
     },
+    #[error("{path}: written by an older Sitrep (schema version {found}; this one uses {expected}); opening it for writing upgrades it in place, keeping its data")]
+    Older {
+        path: String,
+        found: i64,
+        expected: i64,
+    },
     #[error("stored value is damaged: {0}")]
     Corrupt(String),
     #[error("search query is not valid: {0}")]
@@ -104,8 +110,9 @@ impl Store {
     }
 
     /// Opens an existing database read-only (for the server and exports
-    /// while an ingest may be running). Fails if the schema is missing or
-    /// newer than this build.
+    /// while an ingest may be running). Fails if the schema is missing,
+    /// older ([`StoreError::Older`]: [`Store::open`] upgrades it) or newer
+    /// than this build.
     pub fn open_read_only(path: impl AsRef<Path>) -> Result<Self, StoreError> {
         let path = path.as_ref();
         let conn = Connection::open_with_flags(
@@ -127,10 +134,19 @@ impl Store {
             });
         }
         if found < SCHEMA_VERSION {
-            return Err(StoreError::NotSitrep {
-                path: path.display().to_string(),
-                found,
-                expected: SCHEMA_VERSION,
+            let path = path.display().to_string();
+            return Err(if found > 0 {
+                StoreError::Older {
+                    path,
+                    found,
+                    expected: SCHEMA_VERSION,
+                }
+            } else {
+                StoreError::NotSitrep {
+                    path,
+                    found,
+                    expected: SCHEMA_VERSION,
+                }
             });
         }
         Ok(Store { conn })

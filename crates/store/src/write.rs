@@ -913,6 +913,9 @@ pub(crate) mod tests {
                 .unwrap();
             }
         }
+        // Read-only, it is named as older (not "not a Sitrep database").
+        let err = Store::open_read_only(&path).err().expect("older schema");
+        assert!(matches!(err, StoreError::Older { found: 1, .. }), "{err}");
         let mut s = Store::open(&path).unwrap();
         assert_eq!(s.schema_version().unwrap(), crate::SCHEMA_VERSION);
         assert_eq!(s.event_mentions().unwrap(), vec![m0.clone(), m1.clone()]);
