@@ -590,12 +590,7 @@ mod tests {
     /// Events in the order `sitrep_resolve::resolve` returns them (the
     /// store's export order puts undated events last).
     fn in_resolve_order(mut events: Vec<Event>) -> Vec<Event> {
-        events.sort_by(|a, b| {
-            a.date
-                .map(|d| d.start)
-                .cmp(&b.date.map(|d| d.start))
-                .then_with(|| a.id.cmp(&b.id))
-        });
+        sitrep_resolve::sort_events(&mut events);
         events
     }
 

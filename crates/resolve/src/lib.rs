@@ -1003,13 +1003,18 @@ pub fn resolve_each(mentions: &[EventMention], emit: impl FnMut(Event)) {
 pub fn resolve(mentions: &[EventMention]) -> Vec<Event> {
     let mut events = Vec::new();
     resolve_each(mentions, |e| events.push(e));
+    sort_events(&mut events);
+    events
+}
+
+/// The order [`resolve`] returns: by start date (undated first), then id.
+pub fn sort_events(events: &mut [Event]) {
     events.sort_by(|a, b| {
         a.date
             .map(|d| d.start)
             .cmp(&b.date.map(|d| d.start))
             .then_with(|| a.id.cmp(&b.id))
     });
-    events
 }
 
 /// The stable id of the event made of `mems`.

@@ -215,15 +215,22 @@ fn migrate(conn: &mut Connection) -> Result<(), StoreError> {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
+
+    /// A fresh folder for one test's database file (`path` does not exist
+    /// yet); the test removes `dir` when done.
+    pub(crate) fn temp_db(name: &str) -> (std::path::PathBuf, std::path::PathBuf) {
+        let dir = std::env::temp_dir().join(format!("sitrep-store-{name}-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join(format!("{name}.db"));
+        let _ = std::fs::remove_file(&path);
+        (dir, path)
+    }
 
     #[test]
     fn migrations_apply_once_and_reopen() {
-        let dir = std::env::temp_dir().join(format!("sitrep-store-mig-{}", std::process::id()));
-        std::fs::create_dir_all(&dir).unwrap();
-        let path = dir.join("t.db");
-        let _ = std::fs::remove_file(&path);
+        let (dir, path) = temp_db("mig");
         {
             let s = Store::open(&path).unwrap();
             assert_eq!(s.schema_version().unwrap(), SCHEMA_VERSION);

@@ -802,10 +802,7 @@ pub(crate) mod tests {
     /// a rayon worker gives the same, and a missing position is an error.
     #[test]
     fn scan_and_pick_mentions_across_slices() {
-        let dir = std::env::temp_dir().join(format!("sitrep-store-pick-{}", std::process::id()));
-        std::fs::create_dir_all(&dir).unwrap();
-        let path = dir.join("pick.db");
-        let _ = std::fs::remove_file(&path);
+        let (dir, path) = crate::tests::temp_db("pick");
         let mut s = Store::open(&path).unwrap();
         let docs: Vec<NewDocument> = (0..700)
             .map(|i| {
@@ -880,10 +877,7 @@ pub(crate) mod tests {
     /// opens with its mentions intact, in order, and takes new documents.
     #[test]
     fn schema_1_database_migrates_with_its_mentions() {
-        let dir = std::env::temp_dir().join(format!("sitrep-store-v1-{}", std::process::id()));
-        std::fs::create_dir_all(&dir).unwrap();
-        let path = dir.join("v1.db");
-        let _ = std::fs::remove_file(&path);
+        let (dir, path) = crate::tests::temp_db("v1");
         let m0 = mention("d1", 0, "Army units shelled the crossing.");
         let m1 = mention("d1", 33, "Two shops were looted overnight.");
         {
