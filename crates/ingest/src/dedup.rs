@@ -363,11 +363,14 @@ impl DupIndex {
         }
         self.ids.push_str(id);
         self.ends.push(self.ids.len() as u32);
-        if let Some(&other) = self.by_id.get(&Self::key(id)) {
-            debug_assert_ne!(self.id_of(other), id);
-            self.collided.insert(id.to_string(), doc);
-        } else {
-            self.by_id.insert(Self::key(id), doc);
+        match self.by_id.entry(Self::key(id)) {
+            // Another id with the same hash (`contains` ruled out this one).
+            std::collections::hash_map::Entry::Occupied(_) => {
+                self.collided.insert(id.to_string(), doc);
+            }
+            std::collections::hash_map::Entry::Vacant(v) => {
+                v.insert(doc);
+            }
         }
         self.sigs.push(sig);
         true

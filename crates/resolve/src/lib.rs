@@ -222,7 +222,7 @@ fn prepare_doc(doc_ms: &[&EventMention]) -> PreparedDoc {
     let mut feat = Vec::new();
     let ms = canonical(doc_ms)
         .into_iter()
-        .map(|i| prepare(doc_ms[i], 0, i as u32, &mut names, &mut feat))
+        .map(|i| prepare(doc_ms[i], i as u32, &mut names, &mut feat))
         .collect();
     PreparedDoc {
         id: doc_ms
@@ -235,7 +235,7 @@ fn prepare_doc(doc_ms: &[&EventMention]) -> PreparedDoc {
     }
 }
 
-fn prepare(m: &EventMention, doc: u32, pos: u32, names: &mut LocalNames, feat: &mut Vec<u32>) -> M {
+fn prepare(m: &EventMention, pos: u32, names: &mut LocalNames, feat: &mut Vec<u32>) -> M {
     let sides = sides::builtin();
     let side_list = |role: ActorRole| {
         // 32 bits tell a mention's few sides apart as well as 64.
@@ -263,7 +263,8 @@ fn prepare(m: &EventMention, doc: u32, pos: u32, names: &mut LocalNames, feat: &
     feat.extend_from_slice(&actors);
     feat.extend_from_slice(&targets);
     M {
-        doc,
+        // The document's place in scan order is known only to the scan.
+        doc: 0,
         pos,
         category: m.category,
         acled_type: m
