@@ -774,7 +774,7 @@ const BUILD_CHUNK: usize = 4096;
 /// Resolves the mentions of `source` into events and hands them to `emit`,
 /// in no particular order (callers that need one sort; [`resolve`] does).
 ///
-/// Memory is the compact per-mention summary (about 150 bytes each), the
+/// Memory is the compact per-mention summary (88 bytes each plus its word hashes), the
 /// clustering state and one slice of events with their documents'
 /// mentions, so a store of millions of mentions resolves without holding
 /// them. Deterministic: the same mentions give the same events and ids.
