@@ -3,6 +3,8 @@
 
 use std::sync::OnceLock;
 
+use aho_corasick::AhoCorasick;
+
 use sitrep_model::{ActorKind, EventActor};
 use xxhash_rust::xxh3::xxh3_64;
 
@@ -24,6 +26,10 @@ struct Rule {
 #[derive(Debug)]
 pub struct Sides {
     rules: Vec<Rule>,
+    /// All rules' patterns, pattern id = rule index: one pass over a name
+    /// instead of a substring search per rule (this runs for every actor
+    /// of every mention).
+    matcher: AhoCorasick,
 }
 
 impl Sides {
@@ -55,7 +61,18 @@ impl Sides {
                 side,
             });
         }
-        Ok(Sides { rules })
+        Sides::new(rules)
+    }
+
+    fn new(rules: Vec<Rule>) -> Result<Sides, ResolveError> {
+        let matcher = AhoCorasick::new(rules.iter().map(|r| r.pattern.as_str())).map_err(|e| {
+            ResolveError::Data {
+                path: "data/events/sides.tsv".into(),
+                line: 0,
+                reason: format!("cannot build the side matcher: {e}"),
+            }
+        })?;
+        Ok(Sides { rules, matcher })
     }
 
     pub fn builtin() -> Result<Sides, ResolveError> {
@@ -66,10 +83,16 @@ impl Sides {
     /// ("gunmen", "a farmer") that say nothing about who it is.
     pub fn side_of(&self, a: &EventActor) -> Option<Side> {
         let n = normalize(&a.name);
-        for r in &self.rules {
-            if n.contains(r.pattern.as_str()) {
-                return r.side;
-            }
+        // The first rule in file order that occurs anywhere in the name
+        // wins, as the table's comments expect: the lowest pattern id among
+        // all (overlapping) matches, not the leftmost match.
+        if let Some(r) = self
+            .matcher
+            .find_overlapping_iter(n.as_str())
+            .map(|m| m.pattern().as_usize())
+            .min()
+        {
+            return self.rules[r].side;
         }
         let proper = a.name.chars().next().is_some_and(|c| c.is_uppercase());
         (proper && !matches!(a.kind, ActorKind::Civilians | ActorKind::Other))
@@ -95,7 +118,9 @@ fn normalize(s: &str) -> String {
 /// loads).
 pub fn builtin() -> &'static Sides {
     static S: OnceLock<Sides> = OnceLock::new();
-    S.get_or_init(|| Sides::builtin().unwrap_or(Sides { rules: Vec::new() }))
+    S.get_or_init(|| {
+        Sides::builtin().unwrap_or_else(|_| Sides::new(Vec::new()).expect("empty matcher builds"))
+    })
 }
 
 #[cfg(test)]
@@ -132,5 +157,24 @@ mod tests {
             s.side_of(&actor("Jaish al Adl"))
         );
         assert!(Sides::parse("x\n").is_err());
+    }
+
+    #[test]
+    fn first_rule_in_file_order_wins_wherever_it_matches() {
+        // "forces" is listed first and matches later in the name than
+        // "government forces": the table's order decides, not the position.
+        let s = Sides::parse("generic\tforces\ngov\tgovernment forces\n-\tgunmen\n").unwrap();
+        let side = s.side_of(&actor("Government forces"));
+        assert_eq!(side, Some(xxh3_64(b"generic")));
+        let s = Sides::parse("gov\tgovernment forces\ngeneric\tforces\n").unwrap();
+        assert_eq!(s.side_of(&actor("Government forces")), Some(xxh3_64(b"gov")));
+        // A pattern matches whole words only.
+        assert_eq!(
+            s.side_of(&actor("Taskforces")),
+            Some(xxh3_64(b"taskforces"))
+        );
+        // "-" marks generic descriptions: no side.
+        let s = Sides::parse("-\tgunmen\n").unwrap();
+        assert_eq!(s.side_of(&actor("Unknown gunmen")), None);
     }
 }
