@@ -404,11 +404,19 @@ impl Store {
         for (name, _) in &rebuild {
             tx.execute_batch(&format!("DROP INDEX \"{}\"", name.replace('"', "\"\"")))?;
         }
-        tx.execute_batch(
+        // An R*-tree deletes row by row, rebalancing as it goes: dropping
+        // and recreating it (from its own stored SQL) is what clearing it
+        // costs otherwise. It is filled again in `finish`.
+        let rtree_sql: String = tx.query_row(
+            "SELECT sql FROM sqlite_master WHERE type = 'table' AND name = 'events_rtree'",
+            [],
+            |r| r.get(0),
+        )?;
+        tx.execute_batch(&format!(
             "DELETE FROM event_actors; DELETE FROM event_sources; DELETE FROM event_documents;
              INSERT INTO events_fts(events_fts) VALUES ('delete-all');
-             DELETE FROM events_rtree; DELETE FROM events;",
-        )?;
+             DROP TABLE events_rtree; {rtree_sql}; DELETE FROM events;"
+        ))?;
         Ok(EventsWriter {
             tx,
             rebuild,
@@ -618,9 +626,6 @@ impl EventsWriter<'_> {
                n_sources, disputed, confidence, summary, json)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17)",
         )?;
-        let mut ins_rtree = tx.prepare_cached(
-            "INSERT INTO events_rtree (id, min_lon, max_lon, min_lat, max_lat) VALUES (?1, ?2, ?2, ?3, ?3)",
-        )?;
         let mut ins_fts = tx.prepare_cached(
             "INSERT INTO events_fts (rowid, summary, sentences) VALUES (?1, ?2, ?3)",
         )?;
@@ -662,11 +667,6 @@ impl EventsWriter<'_> {
                 continue;
             }
             let rowid = tx.last_insert_rowid();
-            if let (Some(lat), Some(lon)) = (lat, lon) {
-                if lat.is_finite() && lon.is_finite() {
-                    ins_rtree.execute(params![rowid, lon, lat])?;
-                }
-            }
             ins_fts.execute(params![rowid, e.summary, sentences])?;
             for a in &e.actors {
                 let role = match a.role {
@@ -702,6 +702,16 @@ impl EventsWriter<'_> {
         for (_, sql) in &self.rebuild {
             self.tx.execute_batch(sql)?;
         }
+        // The spatial index in one statement from the events table, in
+        // coordinate order: an R*-tree fed neighbouring points in a row
+        // keeps inserting into the same few nodes. Points off the globe
+        // (impossible coordinates) stay out of it.
+        self.tx.execute_batch(
+            "INSERT INTO events_rtree (id, min_lon, max_lon, min_lat, max_lat)
+             SELECT rowid, lon, lon, lat, lat FROM events
+             WHERE lat BETWEEN -90 AND 90 AND lon BETWEEN -180 AND 180
+             ORDER BY lon, lat",
+        )?;
         self.tx.execute(
             "INSERT OR REPLACE INTO meta (key, value) VALUES (?1, '0')",
             params![EVENTS_STALE],
