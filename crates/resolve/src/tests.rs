@@ -374,3 +374,18 @@ fn resolve_each_streams_what_resolve_returns() {
     });
     assert_eq!(streamed, all);
 }
+
+#[test]
+fn per_mention_summary_stays_compact() {
+    // Millions of these are in memory at once on a large store: the
+    // documented 64 bytes (ARCHITECTURE.md, BENCHMARKS.md) must stay true.
+    assert!(std::mem::size_of::<crate::M>() <= 64);
+    assert_eq!(crate::Name::of(None).get(), None);
+    assert_eq!(crate::Name::of(Some(7)).get(), Some(7));
+    let mut n = crate::Name::of(Some(1));
+    n.remap(&[5, 9]);
+    assert_eq!(n.get(), Some(9));
+    let mut none = crate::Name::NONE;
+    none.remap(&[5, 9]);
+    assert_eq!(none.get(), None);
+}
