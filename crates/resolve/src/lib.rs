@@ -70,6 +70,10 @@ pub enum ResolveError {
 
 /// Maximum distance between two point locations of one incident.
 pub const MAX_KM: f64 = 50.0;
+/// Latitude difference beyond which two points are surely more than
+/// [`MAX_KM`] apart (one degree of latitude is at least 111.19 km on the
+/// sphere [`haversine_km`] uses), with a small margin for rounding.
+const MAX_LAT_DEG: f64 = MAX_KM / 111.19 * 1.0001;
 /// Score an anchor pair needs to merge.
 const MERGE_SCORE: f32 = 1.2;
 /// Score a same-document pair of non-anchors needs to merge.
@@ -97,6 +101,7 @@ fn is_stopword(w: &str) -> bool {
     )
 }
 
+#[derive(Clone, Copy)]
 /// One mention prepared for comparison. It does not hold the mention:
 /// on large corpora only these stay in memory, and the full mentions are
 /// read back from the [`MentionSource`] when events are built.
@@ -428,6 +433,14 @@ fn pair(f: &[u32], a: &M, b: &M) -> Option<f32> {
     }
     match (a.precise_point(), b.precise_point()) {
         (Some(p), Some(q)) => {
+            // Most pairs a block compares are too far apart by latitude
+            // alone (a great circle is at least as long as its north-south
+            // part): that needs no trigonometry. The margin keeps the
+            // shortcut from deciding a pair rounding could put either side
+            // of the limit; those go to the exact test.
+            if (p.0 - q.0).abs() > MAX_LAT_DEG {
+                return None;
+            }
             let d = haversine_km(p, q);
             if d > MAX_KM {
                 return None;
@@ -666,63 +679,80 @@ fn order_key(m: &M, i: usize) -> OrderKey {
 /// (start day, 0.1° latitude, 0.1° longitude, canonical index)
 type OrderKey = (i32, i32, i32, usize);
 
-/// Reusable buffers for block-by-block resolution.
+/// Blocks scored at a time, in parallel, before their pairs are merged
+/// in block order: enough to keep both cores busy, few enough that the
+/// pair lists stay small.
+const BLOCKS_AT_ONCE: usize = 512;
+
+/// Reusable buffers for scoring a block.
 #[derive(Default)]
 struct BlockScratch {
-    /// (order key, mention, belongs to the block itself rather than a neighbour cell)
-    list: Vec<(OrderKey, usize, bool)>,
-    scored: Vec<(f32, usize, usize)>,
+    /// (order key, mention, belongs to the block itself rather than a
+    /// neighbour cell, the mention's first week)
+    list: Vec<(OrderKey, u32, bool, i32)>,
+    /// The mentions' summaries in `list` order.
+    local: Vec<M>,
 }
 
-/// Scores and merges the anchor pairs of one block, best first.
+/// The anchor pairs of one block that score enough to merge, best first.
 ///
 /// `own` are the block's members; `others` members of neighbouring cells
 /// that come later in block order (each pair of cells is visited once).
 /// A pair that shares several weeks is scored only in the first of them,
 /// and point-located pairs meet only through cells, never in a province.
-fn resolve_block(
-    cl: &mut Clusters,
+/// Scoring reads only the summaries, so blocks are scored in parallel;
+/// merging ([`Clusters::try_union`]) depends on earlier merges and stays
+/// sequential, in block order.
+#[allow(clippy::too_many_arguments)]
+fn score_block(
+    ms: &[M],
+    feat: &[u32],
     first_week: &[i32],
     week: i32,
     block: Block,
     own: &[u32],
     others: &[&[u32]],
     sc: &mut BlockScratch,
-) {
-    let ms = cl.ms;
+) -> Vec<(f32, usize, usize)> {
     sc.list.clear();
-    sc.scored.clear();
+    sc.local.clear();
+    let mut scored: Vec<(f32, usize, usize)> = Vec::new();
     let ordered = |i: u32, own: bool| {
-        let i = i as usize;
-        (order_key(&ms[i], i), i, own)
+        let iu = i as usize;
+        (order_key(&ms[iu], iu), i, own, first_week[iu])
     };
     sc.list.extend(own.iter().map(|&i| ordered(i, true)));
     for o in others {
         sc.list.extend(o.iter().map(|&i| ordered(i, false)));
     }
     sc.list.sort_unstable_by_key(|e| e.0);
+    // Each mention meets its next WINDOW neighbours: copies in list order
+    // make those reads sequential instead of one cache miss per pair.
+    sc.local.extend(sc.list.iter().map(|e| ms[e.1 as usize]));
     let province = matches!(block, Block::Admin1(_));
-    for (k, &(_, i, own_i)) in sc.list.iter().enumerate() {
-        for &(_, j, own_j) in sc.list[k + 1..].iter().take(WINDOW) {
+    let (list, local) = (&sc.list, &sc.local);
+    for (k, &(_, i, own_i, fw_i)) in list.iter().enumerate() {
+        let a = &local[k];
+        let a_precise = a.precise_point().is_some();
+        for (dk, &(_, j, own_j, fw_j)) in list[k + 1..].iter().take(WINDOW).enumerate() {
             if !own_i && !own_j {
                 continue;
             }
-            if first_week[i].max(first_week[j]) != week {
+            if fw_i.max(fw_j) != week {
                 continue;
             }
-            if province && ms[i].precise_point().is_some() && ms[j].precise_point().is_some() {
+            let b = &local[k + 1 + dk];
+            if province && a_precise && b.precise_point().is_some() {
                 continue;
             }
-            if let Some(s) = pair(cl.feat, &ms[i], &ms[j]).filter(|s| *s >= MERGE_SCORE) {
-                sc.scored.push((s, i.min(j), i.max(j)));
+            if let Some(s) = pair(feat, a, b).filter(|s| *s >= MERGE_SCORE) {
+                let (i, j) = (i as usize, j as usize);
+                scored.push((s, i.min(j), i.max(j)));
             }
         }
     }
-    sc.scored
-        .sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)).then(a.2.cmp(&b.2)));
-    for &(_, i, j) in &sc.scored {
-        cl.try_union(i, j);
-    }
+    scored.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)).then(a.2.cmp(&b.2)));
+    scored
 }
 
 /// Where resolution reads its mentions from (see [`resolve_from`]).
@@ -899,9 +929,8 @@ pub fn resolve_from<S: MentionSource>(
     }
     let mut keys: Vec<(i32, Plover, Block)> = blocks.keys().copied().collect();
     keys.sort_unstable();
-    let mut sc = BlockScratch::default();
     let empty: Vec<u32> = Vec::new();
-    for key in &keys {
+    let score = |sc: &mut BlockScratch, key: &(i32, Plover, Block)| {
         let (w, cat, block) = *key;
         let own = blocks.get(key).unwrap_or(&empty);
         let mut others: Vec<&[u32]> = Vec::new();
@@ -913,12 +942,21 @@ pub fn resolve_from<S: MentionSource>(
                 }
             }
         }
-        resolve_block(&mut cl, &first_week, w, block, own, &others, &mut sc);
+        score_block(&ms, &feat, &first_week, w, block, own, &others, sc)
+    };
+    for chunk in keys.chunks(BLOCKS_AT_ONCE) {
+        let scored: Vec<Vec<(f32, usize, usize)>> = chunk
+            .par_iter()
+            .map_init(BlockScratch::default, |sc, key| score(sc, key))
+            .collect();
+        for &(_, i, j) in scored.iter().flatten() {
+            cl.try_union(i, j);
+        }
     }
     drop(blocks);
     drop(keys);
     drop(first_week);
-    drop(sc);
+    let anchored = t0.elapsed();
 
     // 3a. Non-anchors grouped within their document; a document's mentions
     // are in text order, and each is compared with its next WINDOW.
@@ -946,6 +984,7 @@ pub fn resolve_from<S: MentionSource>(
     drop(by_doc);
 
     // 3b. Each non-anchor group joins the anchor event it fits clearly best.
+    let grouped = t0.elapsed();
     attach(&ms, &mut cl);
 
     let clustered = t0.elapsed();
@@ -1033,6 +1072,8 @@ pub fn resolve_from<S: MentionSource>(
         emit_ms = emit_time.as_millis() as u64,
         scan_ms = scanned.as_millis() as u64,
         cluster_ms = (clustered - scanned).as_millis() as u64,
+        anchors_ms = (anchored - scanned).as_millis() as u64,
+        attach_ms = (clustered - grouped).as_millis() as u64,
         build_ms = (t0.elapsed() - clustered).as_millis() as u64,
         "resolution phases"
     );
