@@ -92,6 +92,7 @@ const MAX_COMPARE: usize = 16;
 
 /// Words too common to tell incidents apart. A `match` rather than a list
 /// searched word by word: it runs for every word of every mention.
+#[rustfmt::skip] // one line per 12 words, not one per word
 fn is_stopword(w: &str) -> bool {
     matches!(
         w,
@@ -102,10 +103,10 @@ fn is_stopword(w: &str) -> bool {
     )
 }
 
-#[derive(Clone, Copy)]
 /// One mention prepared for comparison. It does not hold the mention:
 /// on large corpora only these stay in memory, and the full mentions are
 /// read back from the [`MentionSource`] when events are built.
+#[derive(Clone, Copy)]
 struct M {
     /// Position of the mention's document in scan order, and of the mention
     /// among its document's mentions as the source gave them.

@@ -167,7 +167,10 @@ mod tests {
         let side = s.side_of(&actor("Government forces"));
         assert_eq!(side, Some(xxh3_64(b"generic")));
         let s = Sides::parse("gov\tgovernment forces\ngeneric\tforces\n").unwrap();
-        assert_eq!(s.side_of(&actor("Government forces")), Some(xxh3_64(b"gov")));
+        assert_eq!(
+            s.side_of(&actor("Government forces")),
+            Some(xxh3_64(b"gov"))
+        );
         // A pattern matches whole words only.
         assert_eq!(
             s.side_of(&actor("Taskforces")),
