@@ -330,18 +330,25 @@ pub fn render(r: &Results) -> String {
                 "\n({} gold persons, {} gold toponym occurrences, {} scored for distance.)\n",
                 g.person_gold, g.toponym_gold, g.acc161_n
             );
-            let e2e_best = r
+            // Every size must meet a target, not the best one: speed and
+            // memory at the largest sizes are what the targets are about.
+            let speed = |x: &InputRun| per_s(x.e2e.items as f64, x.e2e.seconds);
+            let e2e_all = !r.sizes.is_empty() && r.sizes.iter().all(|x| speed(x) >= 1000.0);
+            let speeds: Vec<String> = r
                 .sizes
                 .iter()
-                .map(|x| per_s(x.e2e.items as f64, x.e2e.seconds))
-                .fold(0.0, f64::max);
-            let worst_rss = r
+                .map(|x| format!("{} {:.0}/s", x.label, speed(x)))
+                .collect();
+            let rss_all = r
                 .sizes
                 .iter()
                 .chain(r.shared.iter())
-                .map(|x| x.e2e_rss_kb)
-                .max()
-                .unwrap_or(0);
+                .all(|x| x.e2e_rss_kb < 500 * 1024);
+            let rsses: Vec<String> = r
+                .sizes
+                .iter()
+                .map(|x| format!("{} {} MB", x.label, rss(x.e2e_rss_kb)))
+                .collect();
             let failed: Vec<&str> = r
                 .sizes
                 .iter()
@@ -354,14 +361,14 @@ pub fn render(r: &Results) -> String {
             let _ = writeln!(
                 o,
                 "Targets (issue 7): ≥ 100× the peer's articles/s: {} ({}); equal or better accuracy: {}; \
-                 end to end ≥ 1,000 articles/s: {} (best {:.0}/s); peak RSS < 500 MB: {} (largest {} MB{}).",
+                 end to end ≥ 1,000 articles/s at every size: {} ({}); peak RSS < 500 MB at every size: {} ({}{}).",
                 yes(s_aps >= 100.0 * p_aps),
                 ratio(s_aps, p_aps),
                 yes(acc_ok),
-                yes(e2e_best >= 1000.0),
-                e2e_best,
-                yes(worst_rss < 500 * 1024 && failed.is_empty()),
-                rss(worst_rss),
+                yes(e2e_all),
+                speeds.join(", "),
+                yes(rss_all && failed.is_empty()),
+                rsses.join(", "),
                 if failed.is_empty() { String::new() } else { format!("; sizes {} did not complete", failed.join(", ")) }
             );
         }
