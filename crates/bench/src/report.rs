@@ -337,7 +337,10 @@ pub fn render(r: &Results) -> String {
             let speeds: Vec<String> = r
                 .sizes
                 .iter()
-                .map(|x| format!("{} {:.0}/s", x.label, speed(x)))
+                .map(|x| match x.failed {
+                    Some(_) => format!("{} failed", x.label),
+                    None => format!("{} {:.0}/s", x.label, speed(x)),
+                })
                 .collect();
             let rss_all = r
                 .sizes
@@ -345,9 +348,13 @@ pub fn render(r: &Results) -> String {
                 .chain(r.shared.iter())
                 .all(|x| x.e2e_rss_kb < 500 * 1024);
             let rsses: Vec<String> = r
-                .sizes
+                .shared
                 .iter()
-                .map(|x| format!("{} {} MB", x.label, rss(x.e2e_rss_kb)))
+                .chain(r.sizes.iter())
+                .map(|x| match x.failed {
+                    Some(_) => format!("{} failed", x.label),
+                    None => format!("{} {} MB", x.label, rss(x.e2e_rss_kb)),
+                })
                 .collect();
             let failed: Vec<&str> = r
                 .sizes

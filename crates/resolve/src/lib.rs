@@ -487,8 +487,9 @@ fn pair(f: &[u32], a: &M, b: &M) -> Option<f32> {
             // alone (a great circle is at least as long as its north-south
             // part): that needs no trigonometry. The margin keeps the
             // shortcut from deciding a pair rounding could put either side
-            // of the limit; those go to the exact test.
-            if (p.0 - q.0).abs() > MAX_LAT_DEG {
+            // of the limit; those go to the exact test, as do latitudes off
+            // the globe, for which the bound does not hold.
+            if p.0.abs() <= 90.0 && q.0.abs() <= 90.0 && (p.0 - q.0).abs() > MAX_LAT_DEG {
                 return None;
             }
             let d = haversine_km(p, q);
@@ -928,6 +929,7 @@ pub fn resolve_from<S: MentionSource>(
     // names by their spelling, so the result cannot depend on scan order.
     let mut by_id: Vec<u32> = (0..doc_ids.len() as u32).collect();
     by_id.sort_by(|&a, &b| doc_ids[a as usize].cmp(&doc_ids[b as usize]));
+    let n_docs = doc_ids.len();
     drop(doc_ids);
     let mut rank = vec![0u32; by_id.len()];
     for (r, &d) in by_id.iter().enumerate() {
@@ -1051,14 +1053,25 @@ pub fn resolve_from<S: MentionSource>(
     // it and to each other, so a slice of events of neighbouring dates
     // reads back a few thousand neighbouring documents, where slices in
     // canonical (document id) order each touched documents from the whole
-    // store. Emission order does not change the events.
+    // store. An event's time here is that of its documents (the earliest
+    // date any of them mentions), not its own: events that share an id
+    // (below) have the same documents, so they keep their canonical order
+    // and the same one keeps the plain id whatever the slicing.
+    let mut doc_day = vec![i32::MAX; n_docs];
+    for m in &ms {
+        if let Some((start, _, _)) = m.date {
+            let d = &mut doc_day[m.doc as usize];
+            *d = (*d).min(start);
+        }
+    }
     let when = |g: &[(u32, u32)]| {
         g.iter()
-            .filter_map(|&(_, i)| ms[i as usize].date.map(|d| d.0))
+            .map(|&(_, i)| doc_day[ms[i as usize].doc as usize])
             .min()
             .unwrap_or(i32::MAX)
     };
     groups.sort_by_cached_key(|g| (when(g), g[0].0));
+    drop(doc_day);
     // Two events can share an id only when their mentions are identical
     // (the same sentence coded twice alike); number the later ones so no
     // event is lost downstream, where ids are keys.

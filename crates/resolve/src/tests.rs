@@ -389,3 +389,26 @@ fn per_mention_summary_stays_compact() {
     none.remap(&[5, 9]);
     assert_eq!(none.get(), None);
 }
+
+#[test]
+fn a_repeated_sentence_key_keeps_its_plain_id_on_the_first_in_text_order() {
+    // One sentence, two hits of the same trigger with different dates (the
+    // later date first in the text): two events whose mention keys, and so
+    // ids, coincide. The first in text order keeps the plain id and the
+    // other is numbered, whatever order events are built and emitted in.
+    let sentence = "The strike on Wednesday followed a strike on Monday near the town.";
+    let mut first = mention("d1", "Outlet A", 40, sentence);
+    first.date = day(5, 24);
+    first.location = place("Town", TOWN.0, TOWN.1, GeoPrecision::Exact);
+    let mut second = first.clone();
+    second.date = day(5, 15);
+    let events = resolve(&[first, second]);
+    assert_eq!(events.len(), 2);
+    let on = |d: u32| {
+        events
+            .iter()
+            .find(|e| e.date.map(|r| r.start) == NaiveDate::from_ymd_opt(2017, 5, d))
+            .expect("one event per date")
+    };
+    assert_eq!(on(15).id, stable_id(&[on(24).id.as_str(), "2"]));
+}

@@ -380,7 +380,10 @@ impl Store {
     ///
     /// Reads on this store may go on while the writer is open (resolution
     /// reads mentions as it writes events); they see its uncommitted rows.
-    /// Do not start another write on the store until it is finished.
+    /// Do not start another write on the store until it is finished, and
+    /// open it with no statement of this connection mid-read: it drops and
+    /// recreates the events' R*-tree, which SQLite refuses while a
+    /// statement is running.
     pub fn events_writer(&self, expected: usize) -> Result<EventsWriter<'_>, StoreError> {
         // Unchecked: a shared borrow, so that reads can go on meanwhile;
         // nothing else in this crate opens a transaction while it is open.
@@ -704,12 +707,13 @@ impl EventsWriter<'_> {
         }
         // The spatial index in one statement from the events table, in
         // coordinate order: an R*-tree fed neighbouring points in a row
-        // keeps inserting into the same few nodes. Points off the globe
-        // (impossible coordinates) stay out of it.
+        // keeps inserting into the same few nodes. Every finite point goes
+        // in, as `EventIndex`'s box filter assumes (9e999 is infinity to
+        // SQLite; NaN was stored as NULL).
         self.tx.execute_batch(
             "INSERT INTO events_rtree (id, min_lon, max_lon, min_lat, max_lat)
              SELECT rowid, lon, lon, lat, lat FROM events
-             WHERE lat BETWEEN -90 AND 90 AND lon BETWEEN -180 AND 180
+             WHERE abs(lat) < 9e999 AND abs(lon) < 9e999
              ORDER BY lon, lat",
         )?;
         self.tx.execute(
