@@ -1130,6 +1130,7 @@ pub fn resolve_from<S: MentionSource>(
     }
     tracing::debug!(
         mentions = ms.len(),
+        feature_words = feat.len(),
         doc_reads,
         fetch_ms = fetch_time.as_millis() as u64,
         emit_ms = emit_time.as_millis() as u64,
