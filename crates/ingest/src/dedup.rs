@@ -19,6 +19,7 @@
 //! rebuilds it by inserting the persisted signatures ([`Signature::to_bytes`])
 //! in their original order, so "earliest" keeps its meaning.
 
+use std::collections::hash_map::Entry;
 use std::collections::HashMap;
 
 /// Values per signature.
@@ -365,10 +366,10 @@ impl DupIndex {
         self.ends.push(self.ids.len() as u32);
         match self.by_id.entry(Self::key(id)) {
             // Another id with the same hash (`contains` ruled out this one).
-            std::collections::hash_map::Entry::Occupied(_) => {
+            Entry::Occupied(_) => {
                 self.collided.insert(id.to_string(), doc);
             }
-            std::collections::hash_map::Entry::Vacant(v) => {
+            Entry::Vacant(v) => {
                 v.insert(doc);
             }
         }

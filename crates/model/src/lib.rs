@@ -23,7 +23,9 @@
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
+mod hash;
 mod ids;
+pub use hash::{IntHash, IntHasher};
 pub use ids::{stable_id, CharIndex};
 
 /// A half-open byte range `[start, end)` into a document's cleaned text.

@@ -43,13 +43,13 @@
 
 use std::borrow::Cow;
 use std::collections::{BTreeMap, HashMap, HashSet};
-use std::hash::{BuildHasherDefault, Hasher};
 
 use chrono::{Datelike, NaiveDate};
 use rayon::prelude::*;
 use sitrep_model::{
     stable_id, ActorRole, ClaimedBy, Coding, DateRange, Dispute, DisputeValue, Event, EventActor,
-    EventMention, EventQuantity, GeoPrecision, Location, Place, Plover, Provenance, TimePrecision,
+    EventMention, EventQuantity, GeoPrecision, IntHasher, Location, Place, Plover, Provenance,
+    TimePrecision,
 };
 
 pub mod analytics;
@@ -139,53 +139,9 @@ struct M {
     first: bool,
 }
 
-/// A hash for the resolver's maps keyed by small integers (mention
-/// indices, weeks, grid cells, interned names): millions of lookups, on
-/// keys that are numbers we assign or derive, where SipHash's protection
-/// against chosen keys buys nothing and costs several times the work.
-/// A multiply-rotate mix in the manner of rustc's FxHash.
-#[derive(Default, Clone, Copy)]
-struct IntHash(u64);
-
-impl IntHash {
-    #[inline]
-    fn add(&mut self, x: u64) {
-        self.0 = (self.0.rotate_left(5) ^ x).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
-    }
-}
-
-impl Hasher for IntHash {
-    fn write(&mut self, bytes: &[u8]) {
-        for c in bytes.chunks(8) {
-            let mut b = [0u8; 8];
-            b[..c.len()].copy_from_slice(c);
-            self.add(u64::from_le_bytes(b));
-        }
-    }
-    fn write_u8(&mut self, x: u8) {
-        self.add(u64::from(x));
-    }
-    fn write_u32(&mut self, x: u32) {
-        self.add(u64::from(x));
-    }
-    fn write_i32(&mut self, x: i32) {
-        self.add(x as u32 as u64);
-    }
-    fn write_u64(&mut self, x: u64) {
-        self.add(x);
-    }
-    fn write_usize(&mut self, x: usize) {
-        self.add(x as u64);
-    }
-    fn write_isize(&mut self, x: isize) {
-        self.add(x as u64);
-    }
-    fn finish(&self) -> u64 {
-        self.0
-    }
-}
-
-type IntMap<K, V> = HashMap<K, V, BuildHasherDefault<IntHash>>;
+/// Maps keyed by mention indices, weeks, grid cells and interned names:
+/// millions of lookups.
+type IntMap<K, V> = HashMap<K, V, IntHasher>;
 
 /// An interned name's number, or none: a `u32` with a reserved value
 /// rather than an `Option<u32>` (half the size; three per mention).
@@ -1077,7 +1033,7 @@ pub fn resolve_from<S: MentionSource>(
     // event is lost downstream, where ids are keys.
     // Ids are remembered by their 64-bit hash: should two different ids
     // ever share one, the later is renumbered, which loses nothing.
-    let mut seen: HashSet<u64, BuildHasherDefault<IntHash>> = HashSet::default();
+    let mut seen: HashSet<u64, IntHasher> = HashSet::default();
     let (mut fetch_time, mut emit_time) = (std::time::Duration::ZERO, std::time::Duration::ZERO);
     let mut doc_reads = 0usize;
     for slice in groups.chunks(BUILD_CHUNK) {

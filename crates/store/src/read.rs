@@ -1019,30 +1019,6 @@ fn list_order(sort: EventSort, x: &Indexed, y: &Indexed) -> std::cmp::Ordering {
     }
 }
 
-/// A multiplicative hash for map cell keys: the default SipHash costs more
-/// than the rest of the clustering loop.
-#[derive(Default, Clone, Copy)]
-struct CellHash(u64);
-
-impl std::hash::Hasher for CellHash {
-    fn finish(&self) -> u64 {
-        self.0
-    }
-    fn write(&mut self, bytes: &[u8]) {
-        for &b in bytes {
-            self.write_u64(u64::from(b));
-        }
-    }
-    fn write_i64(&mut self, v: i64) {
-        self.write_u64(v as u64);
-    }
-    fn write_u64(&mut self, v: u64) {
-        self.0 = (self.0.rotate_left(5) ^ v).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
-    }
-}
-
-type CellHasher = std::hash::BuildHasherDefault<CellHash>;
-
 /// The posting list of interned id `id`.
 fn posting(posts: &[Vec<u32>], id: u32) -> &[u32] {
     posts.get(id as usize).map_or(&[], Vec::as_slice)
@@ -1653,7 +1629,7 @@ impl EventIndex {
             /// The event, when the cell holds only one.
             first: usize,
         }
-        let mut cells: HashMap<(i64, i64), Acc, CellHasher> = HashMap::default();
+        let mut cells: HashMap<(i64, i64), Acc, sitrep_model::IntHasher> = HashMap::default();
         self.with_hits(&f, |hits| {
             for i in ones(hits) {
                 let h = &self.hot[i];
