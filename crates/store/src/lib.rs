@@ -84,6 +84,7 @@ const MIGRATIONS: &[(i64, &str)] = &[
     (1, include_str!("migrations/001_init.sql")),
     (2, include_str!("migrations/002_packed_analyses.sql")),
     (3, include_str!("migrations/003_mentions_first.sql")),
+    (4, include_str!("migrations/004_links_by_rowid.sql")),
 ];
 
 /// The schema version this build writes.

@@ -407,12 +407,12 @@ impl Store {
         }
         if let Some(a) = f.actor.as_deref().filter(|s| !s.is_empty()) {
             c.wheres
-                .push("e.id IN (SELECT event_id FROM event_actors WHERE name = ?)".into());
+                .push("e.rowid IN (SELECT event_rowid FROM event_actors WHERE name = ?)".into());
             c.params.push(Value::Text(a.into()));
         }
         if let Some(o) = f.outlet.as_deref().filter(|s| !s.is_empty()) {
             c.wheres
-                .push("e.id IN (SELECT event_id FROM event_sources WHERE outlet = ?)".into());
+                .push("e.rowid IN (SELECT event_rowid FROM event_sources WHERE outlet = ?)".into());
             c.params.push(Value::Text(o.into()));
         }
         if f.disputed {
@@ -799,7 +799,8 @@ impl Store {
         let events = self
             .conn
             .prepare_cached(
-                "SELECT event_id FROM event_documents WHERE document_id = ?1 ORDER BY event_id",
+                "SELECT e.id FROM event_documents d JOIN events e ON e.rowid = d.event_rowid
+                 WHERE d.document_id = ?1 ORDER BY e.id",
             )?
             .query_map([id], |r| r.get::<_, String>(0))?
             .collect::<Result<Vec<_>, _>>()?;
@@ -1102,7 +1103,6 @@ impl EventIndex {
              n_sources, disputed, confidence, summary, date_precision, location_name, country, admin1 FROM events",
         )?;
         let mut q = st.query([])?;
-        let mut by_id: HashMap<String, i64> = HashMap::new();
         while let Some(r) = q.next()? {
             let date = |i: usize, exact: &mut bool| -> rusqlite::Result<Option<u32>> {
                 Ok(r.get::<_, Option<String>>(i)?.and_then(|s| {
@@ -1113,12 +1113,9 @@ impl EventIndex {
             };
             let start = date(5, &mut self.exact)?;
             let end = date(6, &mut self.exact)?;
-            let id: String = r.get(1)?;
-            let rowid: i64 = r.get(0)?;
-            by_id.insert(id.clone(), rowid);
             self.rows.push(Indexed {
-                rowid,
-                id: id.into_boxed_str(),
+                rowid: r.get(0)?,
+                id: r.get::<_, String>(1)?.into_boxed_str(),
                 summary: r.get::<_, String>(12)?.into_boxed_str(),
                 start,
                 end,
@@ -1198,18 +1195,14 @@ impl EventIndex {
                 _ => self.by_sources = perm,
             }
         }
-        let pos_of: HashMap<String, u32> = by_id
-            .into_iter()
-            .filter_map(|(id, rowid)| Some((id, *self.rowid_pos.get(&rowid)?)))
-            .collect();
         for (sql, names, posts) in [
             (
-                "SELECT event_id, name FROM event_actors",
+                "SELECT event_rowid, name FROM event_actors",
                 &mut self.actors,
                 &mut self.actor_posts,
             ),
             (
-                "SELECT event_id, outlet FROM event_sources",
+                "SELECT event_rowid, outlet FROM event_sources",
                 &mut self.outlets,
                 &mut self.outlet_posts,
             ),
@@ -1218,9 +1211,9 @@ impl EventIndex {
             let mut st = conn.prepare(sql)?;
             let mut q = st.query([])?;
             while let Some(r) = q.next()? {
-                let event: String = r.get(0)?;
+                let event: i64 = r.get(0)?;
                 let name: String = r.get(1)?;
-                if let Some(&p) = pos_of.get(&event) {
+                if let Some(&p) = self.rowid_pos.get(&event) {
                     pairs.push((names.intern(&name), p));
                 }
             }

@@ -633,13 +633,13 @@ impl EventsWriter<'_> {
             "INSERT INTO events_fts (rowid, summary, sentences) VALUES (?1, ?2, ?3)",
         )?;
         let mut ins_actor = tx.prepare_cached(
-            "INSERT OR IGNORE INTO event_actors (event_id, name, role) VALUES (?1, ?2, ?3)",
+            "INSERT OR IGNORE INTO event_actors (event_rowid, name, role) VALUES (?1, ?2, ?3)",
         )?;
         let mut ins_source = tx.prepare_cached(
-            "INSERT OR IGNORE INTO event_sources (event_id, outlet) VALUES (?1, ?2)",
+            "INSERT OR IGNORE INTO event_sources (event_rowid, outlet) VALUES (?1, ?2)",
         )?;
         let mut ins_doc = tx.prepare_cached(
-            "INSERT OR IGNORE INTO event_documents (event_id, document_id) VALUES (?1, ?2)",
+            "INSERT OR IGNORE INTO event_documents (event_rowid, document_id) VALUES (?1, ?2)",
         )?;
         for (e, (json, sentences, docs)) in self.buf.iter().zip(&encoded) {
             let loc = e.location.as_ref();
@@ -677,13 +677,13 @@ impl EventsWriter<'_> {
                     sitrep_model::ActorRole::Target => "target",
                     sitrep_model::ActorRole::Other => "other",
                 };
-                ins_actor.execute(params![e.id, a.name, role])?;
+                ins_actor.execute(params![rowid, a.name, role])?;
             }
             for s in &e.sources {
-                ins_source.execute(params![e.id, s])?;
+                ins_source.execute(params![rowid, s])?;
             }
             for d in docs {
-                ins_doc.execute(params![e.id, d])?;
+                ins_doc.execute(params![rowid, d])?;
             }
             self.written += 1;
         }
@@ -945,6 +945,80 @@ pub(crate) mod tests {
             .push(mention("d2", 0, "Shelling resumed at dawn."));
         assert_eq!(s.insert_batch(&[nd]).unwrap(), 1);
         assert_eq!(s.event_mentions().unwrap().len(), 3);
+        drop(s);
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+
+    /// Schema 3 linked actors, outlets and documents to an event by its
+    /// text id; schema 4 by `events.rowid`. The upgrade keeps every link
+    /// on its event, and the filters that read them still work.
+    #[test]
+    fn schema_3_links_move_to_event_rowids() {
+        let (dir, path) = crate::tests::temp_db("v3");
+        {
+            let conn = rusqlite::Connection::open(&path).unwrap();
+            for (v, sql) in &crate::MIGRATIONS[..3] {
+                conn.execute_batch(sql).unwrap();
+                conn.execute_batch(&format!("PRAGMA user_version = {v}"))
+                    .unwrap();
+            }
+            // Rowids deliberately out of id order.
+            for (rowid, id) in [(7, "ev-b"), (3, "ev-a")] {
+                conn.execute(
+                    "INSERT INTO events (rowid, id, category, n_sources, disputed, confidence, summary, json)
+                     VALUES (?1, ?2, 'ASSAULT', 1, 0, 0.5, 'Shelling', '{}')",
+                    rusqlite::params![rowid, id],
+                )
+                .unwrap();
+            }
+            conn.execute_batch(
+                "INSERT INTO event_actors VALUES ('ev-a', 'Army', 'actor'), ('ev-b', 'Militia', 'target');
+                 INSERT INTO event_sources VALUES ('ev-a', 'Valley Courier'), ('ev-b', 'Hill Herald');
+                 INSERT INTO event_documents VALUES ('ev-a', 'd1'), ('ev-a', 'd2'), ('ev-b', 'd2');",
+            )
+            .unwrap();
+        }
+        let s = Store::open(&path).unwrap();
+        assert_eq!(s.schema_version().unwrap(), crate::SCHEMA_VERSION);
+        let pairs = |sql: &str| -> Vec<(String, String)> {
+            let mut st = s.conn().prepare(sql).unwrap();
+            let rows = st.query_map([], |r| Ok((r.get(0)?, r.get(1)?))).unwrap();
+            rows.map(|r| r.unwrap()).collect()
+        };
+        let via = |table: &str, col: &str| {
+            pairs(&format!(
+                "SELECT e.id, l.{col} FROM {table} l JOIN events e ON e.rowid = l.event_rowid ORDER BY 1, 2"
+            ))
+        };
+        let owned = |v: &[(&str, &str)]| -> Vec<(String, String)> {
+            v.iter()
+                .map(|(a, b)| (a.to_string(), b.to_string()))
+                .collect()
+        };
+        assert_eq!(
+            via("event_actors", "name"),
+            owned(&[("ev-a", "Army"), ("ev-b", "Militia")])
+        );
+        assert_eq!(
+            via("event_sources", "outlet"),
+            owned(&[("ev-a", "Valley Courier"), ("ev-b", "Hill Herald")])
+        );
+        assert_eq!(
+            via("event_documents", "document_id"),
+            owned(&[("ev-a", "d1"), ("ev-a", "d2"), ("ev-b", "d2")])
+        );
+        let indexes = pairs(
+            "SELECT name, tbl_name FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL
+             AND tbl_name LIKE 'event\\_%' ESCAPE '\\' ORDER BY name",
+        );
+        assert_eq!(
+            indexes,
+            owned(&[
+                ("event_actors_name", "event_actors"),
+                ("event_documents_document", "event_documents"),
+                ("event_sources_outlet", "event_sources"),
+            ])
+        );
         drop(s);
         let _ = std::fs::remove_dir_all(&dir);
     }

@@ -266,14 +266,7 @@ pub(crate) fn norm_line(s: &str) -> String {
         .trim()
         .trim_start_matches(['•', '·', '-', '*', '–', '—', '|', '»', '›', ' ']);
     let s = s.trim_end_matches([':', '»', '>', '›', '|', ' ', '→', '…']);
-    let mut out = String::with_capacity(s.len());
-    for w in s.split_whitespace() {
-        if !out.is_empty() {
-            out.push(' ');
-        }
-        out.extend(w.chars().flat_map(char::to_lowercase));
-    }
-    out
+    crate::meta::normalize_for_id(s)
 }
 
 /// The junk rules from `data/ingest/junk.tsv`.

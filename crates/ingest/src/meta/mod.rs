@@ -239,7 +239,15 @@ pub fn normalize_for_id(text: &str) -> String {
         if !out.is_empty() {
             out.push(' ');
         }
-        out.extend(w.chars().flat_map(char::to_lowercase));
+        // Most words are ASCII: lowercased in place, not char by char
+        // (this runs over every line of every article).
+        if w.is_ascii() {
+            let start = out.len();
+            out.push_str(w);
+            out[start..].make_ascii_lowercase();
+        } else {
+            out.extend(w.chars().flat_map(char::to_lowercase));
+        }
     }
     out
 }
@@ -319,6 +327,21 @@ pub fn iso639_1(code3: &str) -> Option<&'static str> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn id_folding_treats_ascii_and_other_words_alike() {
+        assert_eq!(
+            normalize_for_id("  Shelling hit\tDEIR ez-Zor\n\nON Thursday "),
+            "shelling hit deir ez-zor on thursday"
+        );
+        // Non-ASCII words fold character by character, next to ASCII ones.
+        assert_eq!(
+            normalize_for_id("ÉTAT-Major of Ürümqi said \u{a0}CAFÉ"),
+            "état-major of ürümqi said café"
+        );
+        assert_eq!(normalize_for_id("İDLIB"), "i\u{307}dlib");
+        assert_eq!(normalize_for_id(" \t\n "), "");
+    }
 
     #[test]
     fn english_fast_path_agrees_with_whatlang() {
