@@ -951,7 +951,8 @@ pub(crate) mod tests {
 
     /// Schema 3 linked actors, outlets and documents to an event by its
     /// text id; schema 4 by `events.rowid`. The upgrade keeps every link
-    /// on its event, and the filters that read them still work.
+    /// on its event (rowids out of id order, so a renumbering would show)
+    /// and recreates the tables' secondary indexes.
     #[test]
     fn schema_3_links_move_to_event_rowids() {
         let (dir, path) = crate::tests::temp_db("v3");
