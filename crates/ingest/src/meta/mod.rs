@@ -235,12 +235,30 @@ pub fn prepare(item: RawItem) -> Result<Document, IngestError> {
 /// Case and whitespace folded, so the same content gives the same id.
 pub fn normalize_for_id(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
+    // Most text is ASCII: one pass over its bytes (this runs over every
+    // line of every article, and over each whole text for its id) instead
+    // of decoding characters. The whitespace set is `char::is_whitespace`'s
+    // ASCII part, vertical tab included, so both paths split alike.
+    if text.is_ascii() {
+        let mut gap = false;
+        for &b in text.as_bytes() {
+            if matches!(b, b' ' | b'\t' | b'\n' | 0x0b | 0x0c | b'\r') {
+                gap = !out.is_empty();
+            } else {
+                if gap {
+                    out.push(' ');
+                    gap = false;
+                }
+                out.push(char::from(b.to_ascii_lowercase()));
+            }
+        }
+        return out;
+    }
     for w in text.split_whitespace() {
         if !out.is_empty() {
             out.push(' ');
         }
-        // Most words are ASCII: lowercased in place, not char by char
-        // (this runs over every line of every article).
+        // Mixed text: its ASCII words are still lowercased in place.
         if w.is_ascii() {
             let start = out.len();
             out.push_str(w);
@@ -341,6 +359,17 @@ mod tests {
         );
         assert_eq!(normalize_for_id("İDLIB"), "i\u{307}dlib");
         assert_eq!(normalize_for_id(" \t\n "), "");
+        // Every ASCII character `char::is_whitespace` knows separates words
+        // on both paths (0x0b, vertical tab, is not `is_ascii_whitespace`).
+        for ws in ["\t", "\n", "\u{b}", "\u{c}", "\r", " "] {
+            let ascii = format!("One{ws}{ws}TWO{ws}");
+            let mixed = format!("Ōne{ws}{ws}TWO{ws}");
+            assert_eq!(normalize_for_id(&ascii), "one two", "{ascii:?}");
+            assert_eq!(normalize_for_id(&mixed), "ōne two", "{mixed:?}");
+        }
+        // Other ASCII control characters are not whitespace on either path.
+        assert_eq!(normalize_for_id("A\u{1}B"), "a\u{1}b");
+        assert_eq!(normalize_for_id("Ā\u{1}B"), "ā\u{1}b");
     }
 
     #[test]
