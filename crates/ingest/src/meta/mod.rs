@@ -367,9 +367,16 @@ mod tests {
             assert_eq!(normalize_for_id(&ascii), "one two", "{ascii:?}");
             assert_eq!(normalize_for_id(&mixed), "ōne two", "{mixed:?}");
         }
-        // Other ASCII control characters are not whitespace on either path.
-        assert_eq!(normalize_for_id("A\u{1}B"), "a\u{1}b");
-        assert_eq!(normalize_for_id("Ā\u{1}B"), "ā\u{1}b");
+        // Every ASCII byte, against the definition (words split as
+        // `split_whitespace` does, each lowercased), on both paths: a byte
+        // wrongly added to or left out of the whitespace set shows.
+        for b in 0u8..128 {
+            let c = char::from(b);
+            for s in [format!("A{c}{c}b{c}"), format!("Ā{c}{c}b{c}")] {
+                let want: Vec<String> = s.split_whitespace().map(str::to_lowercase).collect();
+                assert_eq!(normalize_for_id(&s), want.join(" "), "{b:#04x}");
+            }
+        }
     }
 
     #[test]
