@@ -51,6 +51,14 @@ struct Cli {
     /// Largest size that also gets the per-stage breakdown (a second pass).
     #[arg(long, default_value_t = 100_000)]
     stages_max: u64,
+    /// End-to-end runs of each input up to --repeat-max articles (the shared
+    /// corpus included): short runs swing most with the host's load, so
+    /// their row is the median run by time.
+    #[arg(long, default_value_t = 3)]
+    repeat: u32,
+    /// Largest size run --repeat times; larger ones run once.
+    #[arg(long, default_value_t = 10_000)]
+    repeat_max: u64,
     /// Where generated corpora (cached between runs) and scratch databases go.
     #[arg(long, default_value = "target/bench-work")]
     work: PathBuf,
@@ -98,6 +106,8 @@ fn main() -> ExitCode {
             peer_max: cli.peer_max,
             peer_procs: cli.peer_procs,
             stages_max: cli.stages_max,
+            repeat: cli.repeat.max(1),
+            repeat_max: cli.repeat_max,
             work: cli.work,
             shared: cli.shared,
             examples: cli.examples,

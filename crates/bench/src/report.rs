@@ -138,7 +138,9 @@ pub fn render(r: &Results) -> String {
                 peak RSS is the child's `ru_maxrss`. Load = dictionaries and gazetteer, not included in \
                 the articles/s. CPU s = user + system seconds of all threads during the ingest: on a shared \
                 machine, articles per CPU-second is the steadier measure (2 cores give at most 2 CPU-s \
-                per second).\n\n");
+                per second). Short inputs, which swing most with the host's load, run several times \
+                (`--repeat`, up to `--repeat-max` articles): their row is the median run by time, with \
+                the range of all runs beside it, and the highest peak RSS of the runs.\n\n");
     o.push_str("| input | articles | load s | ingest s | articles/s | MB/s | CPU s | articles per CPU-s | of which resolve s | events | peak RSS MB | db MB | measured |\n");
     o.push_str("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|\n");
     for row in r.shared.iter().chain(&r.sizes) {
@@ -156,7 +158,7 @@ pub fn render(r: &Results) -> String {
         }
         let _ = writeln!(
             o,
-            "| {} | {} | {:.2} | {:.1} | {:.0} | {:.2} | {:.1} | {:.0} | {:.2} | {} | {} | {:.0} | {}, {} |",
+            "| {} | {} | {:.2} | {:.1} | {:.0} | {:.2} | {:.1} | {:.0} | {:.2} | {} | {} | {:.0} | {}, {}{} |",
             input_desc(row),
             e.items,
             e.load_s,
@@ -170,7 +172,8 @@ pub fn render(r: &Results) -> String {
             rss(row.e2e_rss_kb),
             mb(e.db_bytes),
             row.stamp.date_utc,
-            row.stamp.commit
+            row.stamp.commit,
+            runs_note(row),
         );
     }
 
@@ -431,6 +434,20 @@ fn splice_text(old: &str, section: &str) -> String {
     s.push_str(section);
     s.push('\n');
     s
+}
+
+/// "; median of 3 runs (930–1,230/s)" for an input that ran several times.
+fn runs_note(row: &InputRun) -> String {
+    let items = row.e2e.items as f64;
+    match (row.runs_s.first(), row.runs_s.last()) {
+        (Some(&fast), Some(&slow)) if row.runs_s.len() > 1 => format!(
+            "; median of {} runs ({:.0}–{:.0}/s)",
+            row.runs_s.len(),
+            per_s(items, slow),
+            per_s(items, fast)
+        ),
+        _ => String::new(),
+    }
 }
 
 #[cfg(test)]

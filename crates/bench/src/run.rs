@@ -22,6 +22,8 @@ pub struct Args {
     pub peer_max: u64,
     pub peer_procs: u32,
     pub stages_max: u64,
+    pub repeat: u32,
+    pub repeat_max: u64,
     pub work: PathBuf,
     pub shared: PathBuf,
     pub examples: PathBuf,
@@ -49,11 +51,17 @@ pub struct InputRun {
     #[serde(default)]
     pub failed: Option<String>,
     pub synthetic: Option<Corpus>,
+    /// The median of the end-to-end runs by time (the only one when the
+    /// input ran once).
     pub e2e: E2eResult,
+    /// The highest peak RSS of the runs.
     pub e2e_rss_kb: u64,
-    /// CPU seconds of the end-to-end child, engine load included.
+    /// CPU seconds of the median run's child, engine load included.
     #[serde(default)]
     pub e2e_cpu_s: f64,
+    /// Seconds of every end-to-end run, ascending, when there were several.
+    #[serde(default)]
+    pub runs_s: Vec<f64>,
     pub stages: Option<StagesResult>,
     pub stamp: Stamp,
 }
@@ -149,34 +157,54 @@ fn remove_db(db: &Path) {
     }
 }
 
+/// The median run by time of `runs` (the slower of the middle two for an
+/// even count: never the flattering one), and the highest peak RSS of them
+/// all.
+fn median_run(mut runs: Vec<(E2eResult, u64, f64)>) -> (E2eResult, u64, f64, Vec<f64>) {
+    runs.sort_by(|a, b| a.0.seconds.total_cmp(&b.0.seconds));
+    let rss = runs.iter().map(|r| r.1).max().unwrap_or(0);
+    let times: Vec<f64> = runs.iter().map(|r| r.0.seconds).collect();
+    let mid = runs.len() / 2;
+    let (e, _, cpu) = runs.swap_remove(mid);
+    let times = if times.len() > 1 { times } else { Vec::new() };
+    (e, rss, cpu, times)
+}
+
+#[allow(clippy::too_many_arguments)]
 fn measure_input(
     label: &str,
     input: &[&str],
     with_stages: bool,
+    repeat: u32,
     work: &Path,
     stamp: &Stamp,
     synthetic: Option<Corpus>,
 ) -> Result<InputRun, BenchError> {
     let db = work.join("bench.db");
-    let (e, rss, cpu) = match e2e(input, &db, label) {
-        Ok(x) => x,
-        Err(BenchError::Child(msg)) => {
-            // A failed size is a result too (memory or time limits); keep going.
-            eprintln!("{msg}");
-            remove_db(&db);
-            return Ok(InputRun {
-                label: label.into(),
-                failed: Some(msg),
-                synthetic,
-                e2e: E2eResult::default(),
-                e2e_rss_kb: 0,
-                e2e_cpu_s: 0.0,
-                stages: None,
-                stamp: stamp.clone(),
-            });
+    let mut runs = Vec::new();
+    for _ in 0..repeat.max(1) {
+        match e2e(input, &db, label) {
+            Ok(x) => runs.push(x),
+            Err(BenchError::Child(msg)) => {
+                // A failed size is a result too (memory or time limits); keep going.
+                eprintln!("{msg}");
+                remove_db(&db);
+                return Ok(InputRun {
+                    label: label.into(),
+                    failed: Some(msg),
+                    synthetic,
+                    e2e: E2eResult::default(),
+                    e2e_rss_kb: 0,
+                    e2e_cpu_s: 0.0,
+                    runs_s: Vec::new(),
+                    stages: None,
+                    stamp: stamp.clone(),
+                });
+            }
+            Err(e) => return Err(e),
         }
-        Err(e) => return Err(e),
-    };
+    }
+    let (e, rss, cpu, runs_s) = median_run(runs);
     let st = if with_stages {
         Some(stages(input, &db, label)?)
     } else {
@@ -189,6 +217,7 @@ fn measure_input(
         e2e: e,
         e2e_rss_kb: rss,
         e2e_cpu_s: cpu,
+        runs_s,
         stages: st,
         stamp: stamp.clone(),
     })
@@ -303,6 +332,7 @@ pub fn main(a: Args) -> Result<(), BenchError> {
             "shared corpus",
             &["--input", &s],
             true,
+            a.repeat,
             &work,
             &stamp,
             None,
@@ -324,6 +354,7 @@ pub fn main(a: Args) -> Result<(), BenchError> {
             &label,
             &["--input", &d],
             n <= a.stages_max,
+            if n <= a.repeat_max { a.repeat } else { 1 },
             &work,
             &stamp,
             Some(c),
@@ -368,4 +399,39 @@ pub fn main(a: Args) -> Result<(), BenchError> {
         eprintln!("wrote the bench section of {}", a.out.display());
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn run(seconds: f64, rss: u64, cpu: f64) -> (E2eResult, u64, f64) {
+        let e = E2eResult {
+            items: 1000,
+            seconds,
+            ..Default::default()
+        };
+        (e, rss, cpu)
+    }
+
+    #[test]
+    fn the_row_is_the_median_run_and_the_highest_peak() {
+        // Three runs in no order: the middle time wins, with its own CPU
+        // seconds; the peak RSS is the worst of the three.
+        let (e, rss, cpu, times) = median_run(vec![
+            run(1.07, 200, 1.9),
+            run(0.81, 230, 1.6),
+            run(0.93, 210, 1.7),
+        ]);
+        assert_eq!(e.seconds, 0.93);
+        assert_eq!((rss, cpu), (230, 1.7));
+        assert_eq!(times, vec![0.81, 0.93, 1.07]);
+        // An even count takes the slower of the middle two, not a mean.
+        let (e, _, _, _) = median_run(vec![run(2.0, 1, 0.0), run(1.0, 1, 0.0)]);
+        assert_eq!(e.seconds, 2.0);
+        // One run: that run, and no list of times.
+        let (e, rss, _, times) = median_run(vec![run(5.0, 300, 9.0)]);
+        assert_eq!((e.seconds, rss), (5.0, 300));
+        assert!(times.is_empty());
+    }
 }
