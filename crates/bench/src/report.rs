@@ -436,7 +436,8 @@ fn splice_text(old: &str, section: &str) -> String {
     s
 }
 
-/// "; median of 3 runs (930–1,230/s)" for an input that ran several times.
+/// "; median of 3 runs (1161–1219/s)" for an input that ran several times:
+/// the slowest and the fastest run.
 fn runs_note(row: &InputRun) -> String {
     let items = row.e2e.items as f64;
     match (row.runs_s.first(), row.runs_s.last()) {

@@ -170,7 +170,6 @@ fn median_run(mut runs: Vec<(E2eResult, u64, f64)>) -> (E2eResult, u64, f64, Vec
     (e, rss, cpu, times)
 }
 
-#[allow(clippy::too_many_arguments)]
 fn measure_input(
     label: &str,
     input: &[&str],
