@@ -15,7 +15,6 @@
 //! keeps every finished chunk, and a rerun skips them (ids are derived from
 //! content) and completes the rest.
 
-use std::collections::HashSet;
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -169,15 +168,21 @@ pub fn ingest(
 
     let inputs: Vec<String> = paths.iter().map(|p| p.display().to_string()).collect();
     let run_id = store.begin_run(&now_rfc3339(), &inputs)?;
-    let mut seen: HashSet<String> = store.document_ids()?;
+    // The duplicate index also knows every stored id, which is how known
+    // documents are skipped. Sized once for the store and these files (at
+    // least one document each): grown by doubling, it would hold two
+    // copies of itself at the largest step.
     let mut dups = DupIndex::new();
-    for (id, bytes) in store.signatures()? {
-        // A signature from an older, incompatible format is skipped: that
-        // document just cannot be matched as an original.
-        if let Ok(sig) = Signature::from_bytes(&bytes) {
-            dups.insert(&id, sig);
-        }
-    }
+    dups.reserve(store.document_count()? as usize + files.len());
+    store.for_each_signature(|id, bytes| {
+        // A missing signature, or one from an older, incompatible format,
+        // is empty: that document is known but cannot be matched as an
+        // original.
+        let sig = bytes
+            .and_then(|b| Signature::from_bytes(b).ok())
+            .unwrap_or_else(|| Signature::of(""));
+        dups.insert(id, sig);
+    })?;
 
     let stored = AtomicU64::new(0);
     let (to_writer, from_reader) = std::sync::mpsc::sync_channel::<Vec<EncodedDocument>>(1);
@@ -214,13 +219,7 @@ pub fn ingest(
                 let items = std::mem::replace(&mut pending, rest);
                 // A failed send means the writer stopped on an error, which
                 // joining it below reports.
-                if !send(process_chunk(
-                    engines,
-                    items,
-                    &mut seen,
-                    &mut dups,
-                    &mut report,
-                )) {
+                if !send(process_chunk(engines, items, &mut dups, &mut report)) {
                     break 'files;
                 }
             }
@@ -230,7 +229,6 @@ pub fn ingest(
             send(process_chunk(
                 engines,
                 std::mem::take(&mut pending),
-                &mut seen,
                 &mut dups,
                 &mut report,
             ));
@@ -244,7 +242,6 @@ pub fn ingest(
     written?;
     // Resolution is the memory peak: the ingest's indexes go first.
     drop(dups);
-    drop(seen);
     report.stored = stored.load(Ordering::Relaxed);
     progress.advance(0, report.stored);
 
@@ -365,6 +362,8 @@ struct StoreMentions<'a> {
     /// enough (see [`KEEP_MENTIONS`]): reading them back costs more time
     /// than holding them costs memory.
     kept: Option<Vec<Vec<EventMention>>>,
+    /// The store's count of mentions, which the scan will give.
+    mentions: u64,
 }
 
 /// Up to this many mentions (about 1 KB each in memory) resolution keeps
@@ -377,12 +376,16 @@ impl<'a> StoreMentions<'a> {
             store,
             keys: Vec::new(),
             kept: (mentions <= keep).then(Vec::new),
+            mentions,
         }
     }
 }
 
 impl sitrep_resolve::MentionSource for StoreMentions<'_> {
     type Error = StoreError;
+    fn len_hint(&self) -> Option<usize> {
+        usize::try_from(self.mentions).ok()
+    }
     fn scan(
         &mut self,
         prepare: &(dyn Fn(&[&EventMention]) -> sitrep_resolve::PreparedDoc + Sync),
@@ -471,7 +474,6 @@ fn read_group(group: &[PathBuf]) -> Vec<ReadResult> {
 fn process_chunk(
     engines: &Engines,
     items: Vec<RawItem>,
-    seen: &mut HashSet<String>,
     dups: &mut DupIndex,
     report: &mut Report,
 ) -> Vec<EncodedDocument> {
@@ -500,7 +502,7 @@ fn process_chunk(
     for p in prepared {
         match p {
             Ok((mut doc, sig)) => {
-                if !seen.insert(doc.id.clone()) {
+                if dups.contains(&doc.id) {
                     report.skipped += 1;
                     continue;
                 }

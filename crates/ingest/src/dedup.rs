@@ -15,7 +15,8 @@
 //! [`DupIndex`] bands the 128 values into 32 bands of 4: two documents
 //! become candidates when any band agrees (probability 1-(1-J⁴)³² — 95 % at
 //! J = 0.55, 0.3 % at J = 0.1); candidates are then checked on the full
-//! signature against the threshold. The index lives in memory: a store
+//! signature (the low 16 bits of each value) against the threshold. The
+//! index lives in memory, about 650 bytes a document: a store
 //! rebuilds it by inserting the persisted signatures ([`Signature::to_bytes`])
 //! in their original order, so "earliest" keeps its meaning.
 
@@ -118,6 +119,11 @@ impl Signature {
             *v = u32::from_le_bytes([chunk[0], chunk[1], chunk[2], chunk[3]]);
         }
         Ok(Signature { mins })
+    }
+
+    /// The low 16 bits of each value: what [`DupIndex`] keeps.
+    fn low_bits(&self) -> [u16; SIG_LEN] {
+        self.mins.map(|v| v as u16)
     }
 
     fn band_key(&self, band: usize) -> u64 {
@@ -248,6 +254,9 @@ fn is_ideograph(c: char) -> bool {
 }
 
 /// Finds earlier copies of a document by LSH over [`Signature`]s.
+///
+/// Memory is what a million-article ingest holds for every document:
+/// about 340 bytes of band entries, 256 of signature and the id.
 pub struct DupIndex {
     threshold: f32,
     /// Every document id, concatenated; `ends[doc]` is where doc's ends.
@@ -255,21 +264,17 @@ pub struct DupIndex {
     /// a map key): an ingest of a million articles holds all of them.
     ids: String,
     ends: Vec<u32>,
-    sigs: Vec<Signature>,
+    /// The low 16 bits of each signature value. Two different values
+    /// agree there once in 65,536, so the estimate of a pair with `d`
+    /// differing values rises by about d / 8.4 million: a verdict flips only
+    /// for a pair a hair under the threshold, and memory halves.
+    sigs: Vec<[u16; SIG_LEN]>,
     /// Hash of an id → its entry; ids whose hash another id already took
     /// go to `collided`.
     by_id: HashMap<u64, u32>,
     collided: HashMap<String, u32>,
-    /// Band key (its low 32 bits: a false match only adds a candidate, which
-    /// the similarity check drops) → (newest entry in `chain`, number of
-    /// documents in the bucket, at most [`MAX_BUCKET`]).
-    heads: HashMap<u32, (u32, u32)>,
-    /// (document, next older entry) linked lists, one per band key; cheaper
-    /// than a `Vec` per bucket when almost every bucket holds one document.
-    chain: Vec<(u32, u32)>,
+    bands: BandTable,
 }
-
-const NIL: u32 = u32::MAX;
 
 /// A bucket keeps only the first documents that fall in it. On a corpus
 /// where many articles share stock paragraphs, some band keys are shared
@@ -279,6 +284,111 @@ const NIL: u32 = u32::MAX;
 /// near-copy shares most of its 32 bands with its original, not only
 /// crowded ones.
 const MAX_BUCKET: u32 = 32;
+
+/// Entry numbers and id offsets are u32: the index refuses documents past
+/// this rather than wrap.
+const NIL: u32 = u32::MAX;
+
+/// Band buckets as one open-addressing table of (band key, document)
+/// pairs, a key's documents side by side on its probe run.
+///
+/// 8 bytes an entry at most 3/4 full, where a map of bucket heads plus
+/// linked entries cost 21 to 40 (a map entry, its control byte and load,
+/// doubling, and the list entry). Band keys are the low 32 bits of the
+/// band hash: a false match only adds a candidate, which the similarity
+/// check drops.
+#[derive(Default)]
+struct BandTable {
+    /// `key << 32 | document`, or [`BandTable::FREE`]. No real entry is
+    /// FREE: documents are below [`NIL`].
+    slots: Vec<u64>,
+    len: usize,
+}
+
+impl BandTable {
+    const FREE: u64 = u64::MAX;
+
+    /// First slot of `key`'s probe run: keys are hashes already, so the
+    /// multiply-shift maps them onto a table of any size, not only powers
+    /// of two.
+    fn home(&self, key: u32) -> usize {
+        ((u128::from(key) * self.slots.len() as u128) >> 32) as usize
+    }
+
+    /// Calls `f` with each document filed under `key`, in no order.
+    fn each(&self, key: u32, mut f: impl FnMut(u32)) {
+        if self.slots.is_empty() {
+            return;
+        }
+        let mut at = self.home(key);
+        loop {
+            let e = self.slots[at];
+            if e == Self::FREE {
+                return;
+            }
+            if (e >> 32) as u32 == key {
+                f(e as u32);
+            }
+            at = if at + 1 == self.slots.len() {
+                0
+            } else {
+                at + 1
+            };
+        }
+    }
+
+    /// Files `doc` under `key` unless the bucket already holds
+    /// [`MAX_BUCKET`] documents.
+    fn insert(&mut self, key: u32, doc: u32) {
+        self.reserve(1);
+        let mut at = self.home(key);
+        let mut n = 0u32;
+        loop {
+            let e = self.slots[at];
+            if e == Self::FREE {
+                break;
+            }
+            if (e >> 32) as u32 == key {
+                n += 1;
+                if n >= MAX_BUCKET {
+                    return;
+                }
+            }
+            at = if at + 1 == self.slots.len() {
+                0
+            } else {
+                at + 1
+            };
+        }
+        self.slots[at] = (u64::from(key) << 32) | u64::from(doc);
+        self.len += 1;
+    }
+
+    /// Room for `more` entries with the table at most 3/4 full (linear
+    /// probing slows past that). Growing rehashes into a table twice the
+    /// size, both held at once: [`DupIndex::reserve`] sizes it up front.
+    fn reserve(&mut self, more: usize) {
+        let need = self.len + more;
+        if need * 4 <= self.slots.len() * 3 {
+            return;
+        }
+        let size = (need * 4 / 3 + 1).max(self.slots.len() * 2).max(64);
+        let old = std::mem::replace(&mut self.slots, vec![Self::FREE; size]);
+        for e in old {
+            if e != Self::FREE {
+                let mut at = self.home((e >> 32) as u32);
+                while self.slots[at] != Self::FREE {
+                    at = if at + 1 == self.slots.len() {
+                        0
+                    } else {
+                        at + 1
+                    };
+                }
+                self.slots[at] = e;
+            }
+        }
+    }
+}
 
 impl Default for DupIndex {
     fn default() -> Self {
@@ -299,9 +409,18 @@ impl DupIndex {
             sigs: Vec::new(),
             by_id: HashMap::new(),
             collided: HashMap::new(),
-            heads: HashMap::new(),
-            chain: Vec::new(),
+            bands: BandTable::default(),
         }
+    }
+
+    /// Room for `docs` more documents, so that a large ingest sizes the
+    /// index once instead of doubling it (which holds both copies) as it
+    /// grows.
+    pub fn reserve(&mut self, docs: usize) {
+        self.ends.reserve(docs);
+        self.sigs.reserve(docs);
+        self.by_id.reserve(docs);
+        self.bands.reserve(docs.saturating_mul(BANDS));
     }
 
     pub fn threshold(&self) -> f32 {
@@ -336,12 +455,12 @@ impl DupIndex {
     }
 
     /// Adds a document. Returns false (and changes nothing) when `id` is
-    /// already indexed, so re-ingesting is harmless.
+    /// already indexed, so re-ingesting is harmless, or when the index is
+    /// full (past 4 billion documents or 4 GB of ids). A document with an
+    /// empty signature is remembered by id and matches nothing.
     pub fn insert(&mut self, id: &str, sig: Signature) -> bool {
-        // Entry numbers are u32: refuse rather than wrap (over 130M documents).
-        // Ids are concatenated with u32 ends: refuse past 4 GB of them.
         if self.contains(id)
-            || self.chain.len() + BANDS >= NIL as usize
+            || self.ends.len() + 1 >= NIL as usize
             || self.ids.len() + id.len() >= NIL as usize
         {
             return false;
@@ -349,17 +468,7 @@ impl DupIndex {
         let doc = self.ends.len() as u32;
         if !sig.is_empty() {
             for band in 0..BANDS {
-                let at = self.chain.len() as u32;
-                let (head, n) = self
-                    .heads
-                    .entry(sig.band_key(band) as u32)
-                    .or_insert((NIL, 0));
-                if *n >= MAX_BUCKET {
-                    continue;
-                }
-                self.chain.push((doc, *head));
-                *head = at;
-                *n += 1;
+                self.bands.insert(sig.band_key(band) as u32, doc);
             }
         }
         self.ids.push_str(id);
@@ -373,7 +482,7 @@ impl DupIndex {
                 v.insert(doc);
             }
         }
-        self.sigs.push(sig);
+        self.sigs.push(sig.low_bits());
         true
     }
 
@@ -385,20 +494,16 @@ impl DupIndex {
         }
         let mut candidates: Vec<u32> = Vec::new();
         for band in 0..BANDS {
-            let mut at = self
-                .heads
-                .get(&(sig.band_key(band) as u32))
-                .map_or(NIL, |&(head, _)| head);
-            while at != NIL {
-                let (doc, next) = self.chain[at as usize];
-                candidates.push(doc);
-                at = next;
-            }
+            self.bands
+                .each(sig.band_key(band) as u32, |doc| candidates.push(doc));
         }
         candidates.sort_unstable();
         candidates.dedup();
+        let low = sig.low_bits();
         candidates.into_iter().find_map(|doc| {
-            let s = self.sigs[doc as usize].similarity(sig);
+            let stored = &self.sigs[doc as usize];
+            let same = stored.iter().zip(&low).filter(|(a, b)| a == b).count();
+            let s = same as f32 / SIG_LEN as f32;
             (s >= self.threshold).then(|| (self.id_of(doc).to_string(), s))
         })
     }
@@ -483,6 +588,54 @@ mod tests {
         );
     }
 
+    /// Every entry stays findable as the table grows, including runs that
+    /// wrap past its end (keys near `u32::MAX` start there), and a key's
+    /// bucket stops at the cap however its entries are spread.
+    #[test]
+    fn band_table_keeps_entries_across_growth_and_wrap() {
+        let mut t = BandTable::default();
+        let key = |i: u32| {
+            (mix(u64::from(i)) as u32)
+                | if i.is_multiple_of(500) {
+                    0xFFFF_0000
+                } else {
+                    0
+                }
+        };
+        for i in 0..5000u32 {
+            t.insert(key(i), i);
+            // Every tenth key is also shared by the next 40 documents.
+            if i.is_multiple_of(10) {
+                for d in 0..40 {
+                    t.insert(key(i), 10_000 + d);
+                }
+            }
+        }
+        assert!(t.len * 4 <= t.slots.len() * 3);
+        for i in (0..5000u32).step_by(7) {
+            let mut got = Vec::new();
+            t.each(key(i), |d| got.push(d));
+            assert!(got.contains(&i), "key {i} lost its document");
+            if i.is_multiple_of(10) {
+                assert_eq!(got.len(), MAX_BUCKET as usize);
+            }
+        }
+        let mut none = Vec::new();
+        t.each(0xFFFF_FFFF, |d| none.push(d));
+        assert!(none.is_empty());
+        // Reserved up front, the table does not move while it fills.
+        let mut idx = DupIndex::new();
+        idx.reserve(100);
+        let size = idx.bands.slots.len();
+        for i in 0..100 {
+            let text = format!(
+                "Convoy {i} left the depot at dawn and crossed the river by the old ferry {i}."
+            );
+            assert!(idx.insert(&format!("doc{i}"), Signature::of(&text)));
+        }
+        assert_eq!(idx.bands.slots.len(), size);
+    }
+
     /// A story re-posted hundreds of times fills its buckets; later copies
     /// still find the original (the earliest), and the buckets stop
     /// growing.
@@ -497,9 +650,14 @@ mod tests {
             assert!(idx.insert(&format!("copy{i:03}"), Signature::of(&copy)));
         }
         // Shared bands are full; no bucket holds more than the cap.
-        assert!(idx.heads.values().any(|&(_, n)| n == MAX_BUCKET));
-        assert!(idx.heads.values().all(|&(_, n)| n <= MAX_BUCKET));
-        assert!(idx.chain.len() < 300 * BANDS / 2);
+        let mut per_key: HashMap<u32, u32> = HashMap::new();
+        for &e in idx.bands.slots.iter().filter(|&&e| e != BandTable::FREE) {
+            *per_key.entry((e >> 32) as u32).or_default() += 1;
+        }
+        assert!(per_key.values().any(|&n| n == MAX_BUCKET));
+        assert!(per_key.values().all(|&n| n <= MAX_BUCKET));
+        assert_eq!(per_key.values().sum::<u32>() as usize, idx.bands.len);
+        assert!(idx.bands.len < 300 * BANDS / 2);
         let late = format!("{story} Shared by a late blog.");
         assert_eq!(
             idx.find(&Signature::of(&late)).map(|(id, _)| id).as_deref(),

@@ -660,6 +660,12 @@ fn weeks(m: &M) -> impl Iterator<Item = i32> {
     (a.div_euclid(7)..=b.div_euclid(7)).take(4)
 }
 
+/// An anchor's first week (see [`weeks`]): a pair of anchors that share
+/// several weeks is scored only in the first of them.
+fn first_week(m: &M) -> i32 {
+    weeks(m).next().unwrap_or(i32::MIN)
+}
+
 /// Each mention is compared with this many successors in its block's
 /// (date, place) order. Small blocks are compared all against all; crowded
 /// ones (a busy town in a busy week) only against their nearest
@@ -714,7 +720,6 @@ struct BlockScratch {
 fn score_block(
     ms: &[M],
     feat: &[u32],
-    first_week: &[i32],
     week: i32,
     block: Block,
     own: &[u32],
@@ -726,7 +731,7 @@ fn score_block(
     let mut scored: Vec<(f32, usize, usize)> = Vec::new();
     let ordered = |i: u32, own: bool| {
         let iu = i as usize;
-        (order_key(&ms[iu], iu), i, own, first_week[iu])
+        (order_key(&ms[iu], iu), i, own, first_week(&ms[iu]))
     };
     sc.list.extend(own.iter().map(|&i| ordered(i, true)));
     for o in others {
@@ -779,6 +784,12 @@ pub trait MentionSource {
         prepare: &(dyn Fn(&[&EventMention]) -> PreparedDoc + Sync),
         f: &mut dyn FnMut(PreparedDoc),
     ) -> Result<(), Self::Error>;
+    /// How many mentions [`scan`](MentionSource::scan) will give, when the
+    /// source knows: resolution sizes its per-mention summaries once rather
+    /// than growing them by doubling (up to twice the memory at the end).
+    fn len_hint(&self) -> Option<usize> {
+        None
+    }
     /// Calls `f` once with the mentions at these (document position in
     /// scan order, mention position within the document as `scan` gave it)
     /// pairs, sorted and distinct, in that order.
@@ -808,6 +819,9 @@ impl<'a> SliceSource<'a> {
 
 impl MentionSource for SliceSource<'_> {
     type Error = std::convert::Infallible;
+    fn len_hint(&self) -> Option<usize> {
+        Some(self.docs.iter().map(Vec::len).sum())
+    }
     fn scan(
         &mut self,
         prepare: &(dyn Fn(&[&EventMention]) -> PreparedDoc + Sync),
@@ -860,6 +874,8 @@ pub fn resolve_from<S: MentionSource>(
     // 1. Canonical order: documents by id, mentions by content key.
     let mut names = Interner::default();
     let mut ms: Vec<M> = Vec::new();
+    // Only a hint: a count that cannot be had leaves the vector to grow.
+    let _ = ms.try_reserve_exact(source.len_hint().unwrap_or(0));
     let mut doc_ids: Vec<String> = Vec::new();
     let mut ids: Vec<u32> = Vec::new();
     let mut feat: Vec<u32> = Vec::new();
@@ -887,13 +903,8 @@ pub fn resolve_from<S: MentionSource>(
     by_id.sort_by(|&a, &b| doc_ids[a as usize].cmp(&doc_ids[b as usize]));
     let n_docs = doc_ids.len();
     drop(doc_ids);
-    let mut rank = vec![0u32; by_id.len()];
-    for (r, &d) in by_id.iter().enumerate() {
-        rank[d as usize] = r as u32;
-    }
+    order_by_document(&mut ms, &by_id);
     drop(by_id);
-    ms.sort_by_key(|m| rank[m.doc as usize]);
-    drop(rank);
     let remap = names.spelling_order();
     for m in &mut ms {
         for id in [&mut m.admin1, &mut m.country, &mut m.acled_type] {
@@ -908,49 +919,65 @@ pub fn resolve_from<S: MentionSource>(
     // 2. Anchors, blocked by (category, week, cell) and (category, week,
     // province), then scored and merged block by block in block order: no
     // pair list outlives its block.
-    let mut blocks: IntMap<(i32, Plover, Block), Vec<u32>> = IntMap::default();
-    let mut first_week: Vec<i32> = vec![i32::MIN; ms.len()];
-    for (i, m) in ms.iter().enumerate() {
-        if !m.is_anchor() {
-            continue;
-        }
-        let cat = m.category;
+    //
+    // Blocks are one array of members, counted first and then filled, with
+    // an index by key: block lists grown by pushing held up to twice their
+    // entries, five or so per anchor, at the peak of a large resolution.
+    let block_keys = |m: &M, f: &mut dyn FnMut((i32, Plover, Block))| {
         let point = m.precise_point();
         for w in weeks(m) {
-            if first_week[i] == i32::MIN {
-                first_week[i] = w;
-            }
             if let Some(p) = point {
                 let (cy, cx) = cell(p);
-                blocks
-                    .entry((w, cat, Block::Cell(cy, cx)))
-                    .or_default()
-                    .push(i as u32);
+                f((w, m.category, Block::Cell(cy, cx)));
             }
             if let Some(a1) = m.admin1.get() {
-                blocks
-                    .entry((w, cat, Block::Admin1(a1)))
-                    .or_default()
-                    .push(i as u32);
+                f((w, m.category, Block::Admin1(a1)));
             }
         }
+    };
+    let anchors = || ms.iter().enumerate().filter(|(_, m)| m.is_anchor());
+    // Block key -> number of members, then -> its place in key order.
+    let mut block_of: IntMap<(i32, Plover, Block), u32> = IntMap::default();
+    for (_, m) in anchors() {
+        block_keys(m, &mut |k| *block_of.entry(k).or_default() += 1);
     }
-    let mut keys: Vec<(i32, Plover, Block)> = blocks.keys().copied().collect();
+    let mut keys: Vec<(i32, Plover, Block)> = block_of.keys().copied().collect();
     keys.sort_unstable();
-    let empty: Vec<u32> = Vec::new();
+    // Members of block b are members[start[b]..start[b + 1]], ascending.
+    let mut start: Vec<usize> = Vec::with_capacity(keys.len() + 1);
+    start.push(0);
+    for (b, k) in keys.iter().enumerate() {
+        let n = block_of.insert(*k, b as u32).unwrap_or(0) as usize;
+        start.push(start[b] + n);
+    }
+    let mut fill: Vec<usize> = start[..keys.len()].to_vec();
+    let mut members = vec![0u32; start[keys.len()]];
+    for (i, m) in anchors() {
+        block_keys(m, &mut |k| {
+            if let Some(&b) = block_of.get(&k) {
+                members[fill[b as usize]] = i as u32;
+                fill[b as usize] += 1;
+            }
+        });
+    }
+    drop(fill);
+    let block = |k: &(i32, Plover, Block)| -> Option<&[u32]> {
+        let b = *block_of.get(k)? as usize;
+        Some(&members[start[b]..start[b + 1]])
+    };
     let score = |sc: &mut BlockScratch, key: &(i32, Plover, Block)| {
-        let (w, cat, block) = *key;
-        let own = blocks.get(key).unwrap_or(&empty);
+        let (w, cat, kind) = *key;
+        let own = block(key).unwrap_or(&[]);
         let mut others: Vec<&[u32]> = Vec::new();
-        if let Block::Cell(cy, cx) = block {
+        if let Block::Cell(cy, cx) = kind {
             // The four neighbours after this cell in (row, column) order.
             for (dy, dx) in [(0, 1), (1, -1), (1, 0), (1, 1)] {
-                if let Some(v) = blocks.get(&(w, cat, Block::Cell(cy + dy, cx + dx))) {
+                if let Some(v) = block(&(w, cat, Block::Cell(cy + dy, cx + dx))) {
                     others.push(v);
                 }
             }
         }
-        score_block(&ms, &feat, &first_week, w, block, own, &others, sc)
+        score_block(&ms, &feat, w, kind, own, &others, sc)
     };
     for chunk in keys.chunks(BLOCKS_AT_ONCE) {
         let scored: Vec<Vec<(f32, usize, usize)>> = chunk
@@ -961,9 +988,10 @@ pub fn resolve_from<S: MentionSource>(
             cl.try_union(i, j);
         }
     }
-    drop(blocks);
+    drop(block_of);
+    drop(members);
+    drop(start);
     drop(keys);
-    drop(first_week);
     let anchored = t0.elapsed();
 
     // 3a. Non-anchors grouped within their document; a document's mentions
@@ -1098,6 +1126,44 @@ pub fn resolve_from<S: MentionSource>(
         "resolution phases"
     );
     Ok(())
+}
+
+/// Puts the documents' runs of mentions (contiguous, in scan order) in the
+/// order `by_id` gives (scan positions, new order first), each run kept as
+/// it is, by moving every mention straight to its place. A stable sort by
+/// rank did the same with a scratch copy of half the mentions: on 14
+/// million it was resolution's memory peak; this holds a u32 per mention.
+fn order_by_document(ms: &mut [M], by_id: &[u32]) {
+    // Where each document's run starts now, and where it goes.
+    let n_docs = by_id.len();
+    let mut start = vec![0u32; n_docs + 1];
+    for m in ms.iter() {
+        start[m.doc as usize + 1] += 1;
+    }
+    for d in 0..n_docs {
+        start[d + 1] += start[d];
+    }
+    let mut to = vec![0u32; n_docs];
+    let mut at = 0u32;
+    for &d in by_id {
+        to[d as usize] = at;
+        at += start[d as usize + 1] - start[d as usize];
+    }
+    let mut dest: Vec<u32> = ms
+        .iter()
+        .enumerate()
+        .map(|(i, m)| to[m.doc as usize] + (i as u32 - start[m.doc as usize]))
+        .collect();
+    drop(start);
+    drop(to);
+    // Each swap puts one mention in its final place.
+    for i in 0..ms.len() {
+        while dest[i] as usize != i {
+            let j = dest[i] as usize;
+            ms.swap(i, j);
+            dest.swap(i, j);
+        }
+    }
 }
 
 /// Resolves event mentions into events and hands them to `emit` as they are

@@ -412,3 +412,41 @@ fn a_repeated_sentence_key_keeps_its_plain_id_on_the_first_in_text_order() {
     };
     assert_eq!(on(15).id, stable_id(&[on(24).id.as_str(), "2"]));
 }
+
+/// Documents' runs of mentions move as wholes into id order, each run in
+/// its own order, the same as the stable sort by rank they replace; empty
+/// documents and runs of different lengths included.
+#[test]
+fn documents_are_reordered_in_place_as_runs() {
+    use crate::{order_by_document, M};
+    let runs = [3usize, 0, 1, 5, 2, 0, 4];
+    let mut ms: Vec<M> = Vec::new();
+    for (doc, &len) in runs.iter().enumerate() {
+        for pos in 0..len {
+            let mut m = crate::tests::blank_m();
+            m.doc = doc as u32;
+            m.pos = (len - pos) as u32; // runs are not in position order
+            ms.push(m);
+        }
+    }
+    let by_id: Vec<u32> = vec![4, 6, 1, 0, 3, 5, 2];
+    let mut rank = vec![0u32; by_id.len()];
+    for (r, &d) in by_id.iter().enumerate() {
+        rank[d as usize] = r as u32;
+    }
+    let mut expected = ms.clone();
+    expected.sort_by_key(|m| rank[m.doc as usize]);
+    order_by_document(&mut ms, &by_id);
+    let key = |v: &[M]| v.iter().map(|m| (m.doc, m.pos)).collect::<Vec<_>>();
+    assert_eq!(key(&ms), key(&expected));
+    assert_eq!(ms.first().map(|m| m.doc), Some(4));
+}
+
+fn blank_m() -> crate::M {
+    crate::prepare(
+        &mention("d", "o", 0, "Shelling hit the market."),
+        0,
+        &mut crate::LocalNames::default(),
+        &mut Vec::new(),
+    )
+}

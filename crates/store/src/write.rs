@@ -1,8 +1,6 @@
 //! The write side: documents with their analyses and event mentions,
 //! resolved events, zones and the ingest log.
 
-use std::collections::HashSet;
-
 use rayon::prelude::*;
 use rusqlite::types::ValueRef;
 use rusqlite::{params, OptionalExtension, TransactionBehavior};
@@ -202,17 +200,6 @@ impl Store {
         Ok(st.query_row(params![id], |_| Ok(())).optional()?.is_some())
     }
 
-    /// All stored document ids (for skipping known documents on rerun).
-    pub fn document_ids(&self) -> Result<HashSet<String>, StoreError> {
-        let mut st = self.conn.prepare_cached("SELECT id FROM documents")?;
-        let rows = st.query_map([], |r| r.get::<_, String>(0))?;
-        let mut out = HashSet::new();
-        for id in rows {
-            out.insert(id?);
-        }
-        Ok(out)
-    }
-
     /// Number of stored event mentions.
     pub fn mention_count(&self) -> Result<u64, StoreError> {
         Ok(self.conn.query_row(
@@ -230,17 +217,39 @@ impl Store {
             as u64)
     }
 
-    /// Stored duplicate-detection signatures, in ingestion order, to seed
-    /// the duplicate index of a new ingest. Documents that are themselves
-    /// duplicates are included: a third copy may match the second best.
-    pub fn signatures(&self) -> Result<Vec<(String, Vec<u8>)>, StoreError> {
-        let mut st = self.conn.prepare_cached(
-            "SELECT id, signature FROM documents WHERE signature IS NOT NULL ORDER BY ingested_seq",
-        )?;
-        let rows = st.query_map([], |r| {
-            Ok((r.get::<_, String>(0)?, r.get::<_, Vec<u8>>(1)?))
-        })?;
-        Ok(rows.collect::<Result<_, _>>()?)
+    /// Calls `f` with every stored document's id and duplicate-detection
+    /// signature (none for documents stored without one), in ingestion
+    /// order, to seed the duplicate index of a new ingest. Documents that
+    /// are themselves duplicates are included: a third copy may match the
+    /// second best. Streams: a store of millions of documents is not
+    /// collected first.
+    pub fn for_each_signature(
+        &self,
+        mut f: impl FnMut(&str, Option<&[u8]>),
+    ) -> Result<(), StoreError> {
+        let mut st = self
+            .conn
+            .prepare_cached("SELECT id, signature FROM documents ORDER BY ingested_seq")?;
+        let mut rows = st.query([])?;
+        while let Some(r) = rows.next()? {
+            let id = match r.get_ref(0)? {
+                ValueRef::Text(t) => std::str::from_utf8(t)
+                    .map_err(|e| StoreError::Corrupt(format!("a document id is not UTF-8: {e}")))?,
+                v => {
+                    return Err(StoreError::Corrupt(format!(
+                        "a document id is stored as {:?}, not text",
+                        v.data_type()
+                    )))
+                }
+            };
+            // Anything but a blob is no signature: the document is still known.
+            let sig = match r.get_ref(1)? {
+                ValueRef::Blob(b) => Some(b),
+                _ => None,
+            };
+            f(id, sig);
+        }
+        Ok(())
     }
 
     /// Every stored event mention (the input of resolution), in a stable
@@ -1062,10 +1071,10 @@ pub(crate) mod tests {
         assert!(s.contains_document("d1").unwrap());
         assert!(!s.contains_document("d2").unwrap());
         assert_eq!(s.event_mentions().unwrap(), vec![m]);
-        assert_eq!(
-            s.signatures().unwrap(),
-            vec![("d1".to_string(), vec![1, 2, 3])]
-        );
+        let mut sigs: Vec<(String, Option<Vec<u8>>)> = Vec::new();
+        s.for_each_signature(|id, sig| sigs.push((id.to_string(), sig.map(<[u8]>::to_vec))))
+            .unwrap();
+        assert_eq!(sigs, vec![("d1".to_string(), Some(vec![1, 2, 3]))]);
     }
 
     #[test]
