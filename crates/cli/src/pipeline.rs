@@ -596,6 +596,73 @@ mod tests {
         events
     }
 
+    /// A later ingest into the same store skips the documents it holds
+    /// (the duplicate index, seeded from the store, is also the set of
+    /// known ids) and finds the stored original of a re-posted story.
+    #[test]
+    fn a_later_ingest_knows_stored_documents_and_their_originals() {
+        let dir = std::env::temp_dir().join(format!("sitrep-reingest-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        let (first, second) = (dir.join("first"), dir.join("second"));
+        std::fs::create_dir_all(&first).unwrap();
+        std::fs::create_dir_all(&second).unwrap();
+        let water = "Engineers restored the pumping station on the east bank of the river on \
+                     Sunday, two days after a mortar round cut its power line. The district \
+                     council said tankers would keep serving the northern quarters until the \
+                     pressure in the mains returned to normal.";
+        let market = "A car bomb exploded near the vegetable market in the old town on Friday \
+                      morning, killing four people and wounding eleven, according to the \
+                      provincial health office. No group said it was behind the attack.";
+        let harvest = "Farmers in the southern plain began the barley harvest early this year \
+                       because of the dry spring, and the grain board raised its purchase \
+                       price by a tenth to keep the silos supplied.";
+        std::fs::write(first.join("water.txt"), water).unwrap();
+        std::fs::write(first.join("market.txt"), market).unwrap();
+        std::fs::write(second.join("water-again.txt"), water).unwrap();
+        let repost = format!("{market} The report was shared by a regional news site.");
+        std::fs::write(second.join("market-repost.txt"), repost).unwrap();
+        std::fs::write(second.join("harvest.txt"), harvest).unwrap();
+        let mut store = Store::open(dir.join("t.db")).unwrap();
+        let engines = Engines::load(None, None).unwrap();
+        let opts = Options {
+            chunk: 64,
+            file_group: 16,
+        };
+        let r1 = ingest(&mut store, &engines, &[first.clone()], &opts, &Silent).unwrap();
+        assert_eq!((r1.stored, r1.duplicates), (2, 0));
+        let ids = |store: &Store| -> Vec<(String, String, Option<String>)> {
+            let mut v: Vec<_> = store
+                .list_documents(None, None, 100, 0)
+                .unwrap()
+                .items
+                .into_iter()
+                .map(|d| (d.path, d.id, d.duplicate_of))
+                .collect();
+            v.sort();
+            v
+        };
+        let before = ids(&store);
+        let market_id = before
+            .iter()
+            .find(|d| d.0.ends_with("market.txt"))
+            .map(|d| d.1.clone());
+        assert!(market_id.is_some());
+        let r2 = ingest(&mut store, &engines, &[second], &opts, &Silent).unwrap();
+        assert_eq!((r2.stored, r2.skipped, r2.duplicates), (2, 1, 1));
+        let after = ids(&store);
+        let repost = after.iter().find(|d| d.0.ends_with("market-repost.txt"));
+        assert_eq!(repost.and_then(|d| d.2.clone()), market_id);
+        let fresh = after.iter().find(|d| d.0.ends_with("harvest.txt"));
+        assert_eq!(fresh.map(|d| d.2.is_none()), Some(true));
+        // Again: everything is known now, the documents stored in the first
+        // run included.
+        let r3 = ingest(&mut store, &engines, &[first], &opts, &Silent).unwrap();
+        assert_eq!((r3.stored, r3.skipped), (0, 2));
+        assert_eq!(ids(&store).len(), 4);
+        drop(store);
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+
     /// Resolution over the store (compact summaries, mentions kept or
     /// fetched back per slice, events streamed) gives exactly what
     /// resolving the same mentions in memory gives.

@@ -1071,10 +1071,19 @@ pub(crate) mod tests {
         assert!(s.contains_document("d1").unwrap());
         assert!(!s.contains_document("d2").unwrap());
         assert_eq!(s.event_mentions().unwrap(), vec![m]);
+        // A document stored without a signature still streams, with none.
+        let bare = NewDocument::bare(doc("d0", "Valley Courier", "The bridge reopened."));
+        assert_eq!(s.insert_batch(&[bare]).unwrap(), 1);
         let mut sigs: Vec<(String, Option<Vec<u8>>)> = Vec::new();
         s.for_each_signature(|id, sig| sigs.push((id.to_string(), sig.map(<[u8]>::to_vec))))
             .unwrap();
-        assert_eq!(sigs, vec![("d1".to_string(), Some(vec![1, 2, 3]))]);
+        assert_eq!(
+            sigs,
+            vec![
+                ("d1".to_string(), Some(vec![1, 2, 3])),
+                ("d0".to_string(), None)
+            ]
+        );
     }
 
     #[test]
