@@ -628,7 +628,14 @@ mod tests {
             chunk: 64,
             file_group: 16,
         };
-        let r1 = ingest(&mut store, &engines, &[first.clone()], &opts, &Silent).unwrap();
+        let r1 = ingest(
+            &mut store,
+            &engines,
+            std::slice::from_ref(&first),
+            &opts,
+            &Silent,
+        )
+        .unwrap();
         assert_eq!((r1.stored, r1.duplicates), (2, 0));
         let ids = |store: &Store| -> Vec<(String, String, Option<String>)> {
             let mut v: Vec<_> = store
