@@ -301,7 +301,9 @@ fn stages(paths: &[PathBuf], db: &Path) -> Result<StagesResult, BenchError> {
         })
         .collect();
     let (files, _errors) = sitrep_ingest::discover(paths);
+    // Sized as the pipeline sizes it (one article per file at least).
     let mut dups = DupIndex::new();
+    dups.reserve(files.len());
     let chunk = Options::default().chunk;
     let t0 = Instant::now();
     let mut done = 0usize;

@@ -16,7 +16,8 @@
 //! become candidates when any band agrees (probability 1-(1-J⁴)³² — 95 % at
 //! J = 0.55, 0.3 % at J = 0.1); candidates are then checked on the full
 //! signature (the low 16 bits of each value) against the threshold. The
-//! index lives in memory, about 650 bytes a document: a store
+//! index lives in memory (about 650 bytes a document when sized up front,
+//! up to twice the band entries when it grows by doubling): a store
 //! rebuilds it by inserting the persisted signatures ([`Signature::to_bytes`])
 //! in their original order, so "earliest" keeps its meaning.
 
@@ -256,7 +257,9 @@ fn is_ideograph(c: char) -> bool {
 /// Finds earlier copies of a document by LSH over [`Signature`]s.
 ///
 /// Memory is what a million-article ingest holds for every document:
-/// about 340 bytes of band entries, 256 of signature and the id.
+/// about 340 bytes of band entries when [`DupIndex::reserve`] sized the
+/// table for them (340 to 680 when it grew by doubling), 256 of signature
+/// and the id.
 pub struct DupIndex {
     threshold: f32,
     /// Every document id, concatenated; `ends[doc]` is where doc's ends.
@@ -273,6 +276,10 @@ pub struct DupIndex {
     /// go to `collided`.
     by_id: HashMap<u64, u32>,
     collided: HashMap<String, u32>,
+    /// Ids added after the index filled up (past 4 billion documents or
+    /// 4 GB of ids): still known, so they are skipped when seen again, but
+    /// never matched as originals.
+    overflow: std::collections::HashSet<String>,
     bands: BandTable,
 }
 
@@ -368,11 +375,13 @@ impl BandTable {
     /// probing slows past that). Growing rehashes into a table twice the
     /// size, both held at once: [`DupIndex::reserve`] sizes it up front.
     fn reserve(&mut self, more: usize) {
-        let need = self.len + more;
-        if need * 4 <= self.slots.len() * 3 {
+        let need = self.len.saturating_add(more);
+        if need.saturating_mul(4) <= self.slots.len() * 3 {
             return;
         }
-        let size = (need * 4 / 3 + 1).max(self.slots.len() * 2).max(64);
+        let size = (need.saturating_mul(4) / 3 + 1)
+            .max(self.slots.len() * 2)
+            .max(64);
         let old = std::mem::replace(&mut self.slots, vec![Self::FREE; size]);
         for e in old {
             if e != Self::FREE {
@@ -409,6 +418,7 @@ impl DupIndex {
             sigs: Vec::new(),
             by_id: HashMap::new(),
             collided: HashMap::new(),
+            overflow: Default::default(),
             bands: BandTable::default(),
         }
     }
@@ -450,20 +460,21 @@ impl DupIndex {
     pub fn contains(&self, id: &str) -> bool {
         match self.by_id.get(&Self::key(id)) {
             Some(&doc) if self.id_of(doc) == id => true,
-            _ => self.collided.contains_key(id),
+            _ => self.collided.contains_key(id) || self.overflow.contains(id),
         }
     }
 
     /// Adds a document. Returns false (and changes nothing) when `id` is
-    /// already indexed, so re-ingesting is harmless, or when the index is
-    /// full (past 4 billion documents or 4 GB of ids). A document with an
-    /// empty signature is remembered by id and matches nothing.
+    /// already known, so re-ingesting is harmless. A document with an empty
+    /// signature, or one added after the index filled up (past 4 billion
+    /// documents or 4 GB of ids), is remembered by id and matches nothing.
     pub fn insert(&mut self, id: &str, sig: Signature) -> bool {
-        if self.contains(id)
-            || self.ends.len() + 1 >= NIL as usize
-            || self.ids.len() + id.len() >= NIL as usize
-        {
+        if self.contains(id) {
             return false;
+        }
+        if self.ends.len() + 1 >= NIL as usize || self.ids.len() + id.len() >= NIL as usize {
+            self.overflow.insert(id.to_string());
+            return true;
         }
         let doc = self.ends.len() as u32;
         if !sig.is_empty() {
@@ -556,6 +567,24 @@ mod tests {
             Some("first")
         );
         assert_eq!(idx.len(), 2);
+    }
+
+    /// A document whose signature is missing (stored without one, or in an
+    /// older format) is known by id but is never anyone's original.
+    #[test]
+    fn an_id_without_signature_is_known_and_matches_nothing() {
+        let text = "The ferry across the lake resumed its morning crossings after the \
+                    storm damage to the northern pier was repaired over the weekend.";
+        let mut idx = DupIndex::new();
+        assert!(idx.insert("stored-without-signature", Signature::of("")));
+        assert!(idx.contains("stored-without-signature"));
+        assert!(!idx.insert("stored-without-signature", Signature::of(text)));
+        assert!(idx.find(&Signature::of(text)).is_none());
+        assert!(idx.insert("later", Signature::of(text)));
+        assert_eq!(
+            idx.find(&Signature::of(text)).map(|(id, _)| id).as_deref(),
+            Some("later")
+        );
     }
 
     /// Ids live in one buffer: each comes back whole, whatever its length,

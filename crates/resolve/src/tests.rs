@@ -413,9 +413,10 @@ fn a_repeated_sentence_key_keeps_its_plain_id_on_the_first_in_text_order() {
     assert_eq!(on(15).id, stable_id(&[on(24).id.as_str(), "2"]));
 }
 
-/// Documents' runs of mentions move as wholes into id order, each run in
-/// its own order, the same as the stable sort by rank they replace; empty
-/// documents and runs of different lengths included.
+/// Documents' mentions move into id order, each document's in its own
+/// order: the same as the stable sort by rank they replace, with empty
+/// documents, runs of different lengths and a document whose mentions are
+/// not contiguous.
 #[test]
 fn documents_are_reordered_in_place_as_runs() {
     use crate::{order_by_document, M};
@@ -429,6 +430,10 @@ fn documents_are_reordered_in_place_as_runs() {
             ms.push(m);
         }
     }
+    let mut late = blank_m();
+    late.doc = 0;
+    late.pos = 99;
+    ms.push(late);
     let by_id: Vec<u32> = vec![4, 6, 1, 0, 3, 5, 2];
     let mut rank = vec![0u32; by_id.len()];
     for (r, &d) in by_id.iter().enumerate() {
