@@ -143,6 +143,62 @@ struct M {
 /// millions of lookups.
 type IntMap<K, V> = HashMap<K, V, IntHasher>;
 
+/// Values grouped by key in one array, with an index by key: `each` is
+/// called twice, once to count each key's values and once to place them,
+/// so the array is exactly the values' size. A list per key grown by
+/// pushing held up to twice its values; these groups (anchor blocks, the
+/// attach step's indexes) hold several entries per anchor at the peak of
+/// a large resolution. Keys are numbered in sorted order and each group
+/// keeps the order `each` gave.
+struct Groups<K, V> {
+    index: IntMap<K, u32>,
+    keys: Vec<K>,
+    start: Vec<usize>,
+    vals: Vec<V>,
+}
+
+impl<K: Copy + Eq + std::hash::Hash + Ord, V: Copy + Default> Groups<K, V> {
+    fn build(each: impl Fn(&mut dyn FnMut(K, V))) -> Self {
+        let mut index: IntMap<K, u32> = IntMap::default();
+        each(&mut |k, _| *index.entry(k).or_default() += 1);
+        let mut keys: Vec<K> = index.keys().copied().collect();
+        keys.sort_unstable();
+        let mut start: Vec<usize> = Vec::with_capacity(keys.len() + 1);
+        start.push(0);
+        for (g, k) in keys.iter().enumerate() {
+            let n = index.insert(*k, g as u32).unwrap_or(0) as usize;
+            start.push(start[g] + n);
+        }
+        let mut fill: Vec<usize> = start[..keys.len()].to_vec();
+        let mut vals = vec![V::default(); start[keys.len()]];
+        each(&mut |k, v| {
+            if let Some(&g) = index.get(&k) {
+                vals[fill[g as usize]] = v;
+                fill[g as usize] += 1;
+            }
+        });
+        Groups {
+            index,
+            keys,
+            start,
+            vals,
+        }
+    }
+    fn get(&self, k: &K) -> Option<&[V]> {
+        let g = *self.index.get(k)? as usize;
+        Some(&self.vals[self.start[g]..self.start[g + 1]])
+    }
+    /// Each group's values, mutably, in key order.
+    fn groups_mut(&mut self) -> impl Iterator<Item = &mut [V]> {
+        let mut rest: &mut [V] = &mut self.vals;
+        self.start.windows(2).map(move |w| {
+            let (group, tail) = std::mem::take(&mut rest).split_at_mut(w[1] - w[0]);
+            rest = tail;
+            group
+        })
+    }
+}
+
 /// An interned name's number, or none: a `u32` with a reserved value
 /// rather than an `Option<u32>` (half the size; three per mention).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -919,52 +975,21 @@ pub fn resolve_from<S: MentionSource>(
     // 2. Anchors, blocked by (category, week, cell) and (category, week,
     // province), then scored and merged block by block in block order: no
     // pair list outlives its block.
-    //
-    // Blocks are one array of members, counted first and then filled, with
-    // an index by key: block lists grown by pushing held up to twice their
-    // entries, five or so per anchor, at the peak of a large resolution.
-    let block_keys = |m: &M, f: &mut dyn FnMut((i32, Plover, Block))| {
-        let point = m.precise_point();
-        for w in weeks(m) {
-            if let Some(p) = point {
-                let (cy, cx) = cell(p);
-                f((w, m.category, Block::Cell(cy, cx)));
-            }
-            if let Some(a1) = m.admin1.get() {
-                f((w, m.category, Block::Admin1(a1)));
+    let blocks: Groups<(i32, Plover, Block), u32> = Groups::build(|f| {
+        for (i, m) in ms.iter().enumerate().filter(|(_, m)| m.is_anchor()) {
+            let point = m.precise_point();
+            for w in weeks(m) {
+                if let Some(p) = point {
+                    let (cy, cx) = cell(p);
+                    f((w, m.category, Block::Cell(cy, cx)), i as u32);
+                }
+                if let Some(a1) = m.admin1.get() {
+                    f((w, m.category, Block::Admin1(a1)), i as u32);
+                }
             }
         }
-    };
-    let anchors = || ms.iter().enumerate().filter(|(_, m)| m.is_anchor());
-    // Block key -> number of members, then -> its place in key order.
-    let mut block_of: IntMap<(i32, Plover, Block), u32> = IntMap::default();
-    for (_, m) in anchors() {
-        block_keys(m, &mut |k| *block_of.entry(k).or_default() += 1);
-    }
-    let mut keys: Vec<(i32, Plover, Block)> = block_of.keys().copied().collect();
-    keys.sort_unstable();
-    // Members of block b are members[start[b]..start[b + 1]], ascending.
-    let mut start: Vec<usize> = Vec::with_capacity(keys.len() + 1);
-    start.push(0);
-    for (b, k) in keys.iter().enumerate() {
-        let n = block_of.insert(*k, b as u32).unwrap_or(0) as usize;
-        start.push(start[b] + n);
-    }
-    let mut fill: Vec<usize> = start[..keys.len()].to_vec();
-    let mut members = vec![0u32; start[keys.len()]];
-    for (i, m) in anchors() {
-        block_keys(m, &mut |k| {
-            if let Some(&b) = block_of.get(&k) {
-                members[fill[b as usize]] = i as u32;
-                fill[b as usize] += 1;
-            }
-        });
-    }
-    drop(fill);
-    let block = |k: &(i32, Plover, Block)| -> Option<&[u32]> {
-        let b = *block_of.get(k)? as usize;
-        Some(&members[start[b]..start[b + 1]])
-    };
+    });
+    let block = |k: &(i32, Plover, Block)| blocks.get(k);
     let score = |sc: &mut BlockScratch, key: &(i32, Plover, Block)| {
         let (w, cat, kind) = *key;
         let own = block(key).unwrap_or(&[]);
@@ -979,7 +1004,7 @@ pub fn resolve_from<S: MentionSource>(
         }
         score_block(&ms, &feat, w, kind, own, &others, sc)
     };
-    for chunk in keys.chunks(BLOCKS_AT_ONCE) {
+    for chunk in blocks.keys.chunks(BLOCKS_AT_ONCE) {
         let scored: Vec<Vec<(f32, usize, usize)>> = chunk
             .par_iter()
             .map_init(BlockScratch::default, |sc, key| score(sc, key))
@@ -988,10 +1013,7 @@ pub fn resolve_from<S: MentionSource>(
             cl.try_union(i, j);
         }
     }
-    drop(block_of);
-    drop(members);
-    drop(start);
-    drop(keys);
+    drop(blocks);
     let anchored = t0.elapsed();
 
     // 3a. Non-anchors grouped within their document; a document's mentions
@@ -1222,34 +1244,37 @@ fn mention_key(m: &EventMention) -> (&str, usize, usize, Plover, &str, &str) {
     )
 }
 
-/// Anchor mentions as (start day, index), sorted.
-type DatedAnchors = Vec<(i32, u32)>;
-
 fn attach(ms: &[M], cl: &mut Clusters) {
     // Index anchor members by category and cell / province / country-month.
     // Cell and province lists are sorted by start day so a dated mention
-    // looks only at anchors of its own time. Indices are u32: on millions
-    // of mentions these indexes are resolution's memory peak.
-    let mut cell_ix: IntMap<(Plover, (i32, i32)), DatedAnchors> = IntMap::default();
-    let mut admin_ix: IntMap<(Plover, u32), DatedAnchors> = IntMap::default();
-    let mut month_ix: IntMap<(Plover, u32, i32), Vec<u32>> = IntMap::default();
-    for (i, m) in ms.iter().enumerate().filter(|(_, m)| m.is_anchor()) {
-        let i = i as u32;
-        let cat = m.category;
-        let start = m.date.map_or(0, |d| d.0);
-        if let Some(p) = m.precise_point() {
-            cell_ix.entry((cat, cell(p))).or_default().push((start, i));
-        }
-        if let Some(a) = m.admin1.get() {
-            admin_ix.entry((cat, a)).or_default().push((start, i));
-        }
-        if let (Some(c), Some((a, b, _))) = (m.country.get(), m.date) {
-            for mo in month_of(a)..=month_of(b) {
-                month_ix.entry((cat, c, mo)).or_default().push(i);
+    // looks only at anchors of its own time. Indices are u32 and the lists
+    // one array each: on millions of mentions these indexes are
+    // resolution's memory peak.
+    let anchors = || ms.iter().enumerate().filter(|(_, m)| m.is_anchor());
+    let mut cell_ix: Groups<(Plover, (i32, i32)), (i32, u32)> = Groups::build(|f| {
+        for (i, m) in anchors() {
+            if let Some(p) = m.precise_point() {
+                f((m.category, cell(p)), (m.date.map_or(0, |d| d.0), i as u32));
             }
         }
-    }
-    for v in cell_ix.values_mut().chain(admin_ix.values_mut()) {
+    });
+    let mut admin_ix: Groups<(Plover, u32), (i32, u32)> = Groups::build(|f| {
+        for (i, m) in anchors() {
+            if let Some(a) = m.admin1.get() {
+                f((m.category, a), (m.date.map_or(0, |d| d.0), i as u32));
+            }
+        }
+    });
+    let month_ix: Groups<(Plover, u32, i32), u32> = Groups::build(|f| {
+        for (i, m) in anchors() {
+            if let (Some(c), Some((a, b, _))) = (m.country.get(), m.date) {
+                for mo in month_of(a)..=month_of(b) {
+                    f((m.category, c, mo), i as u32);
+                }
+            }
+        }
+    });
+    for v in cell_ix.groups_mut().chain(admin_ix.groups_mut()) {
         v.sort_unstable();
     }
     // A document's mentions are contiguous in `ms` (sorted by document):
@@ -1267,7 +1292,8 @@ fn attach(ms: &[M], cl: &mut Clusters) {
         lo..hi
     };
     // Non-anchor groups, by root, in canonical order.
-    let mut grouped: Vec<(u32, u32)> = Vec::new();
+    let mut grouped: Vec<(u32, u32)> =
+        Vec::with_capacity(ms.iter().filter(|m| !m.is_anchor()).count());
     for (i, m) in ms.iter().enumerate() {
         if !m.is_anchor() {
             grouped.push((cl.find(i) as u32, i as u32));
@@ -1320,7 +1346,7 @@ fn attach(ms: &[M], cl: &mut Clusters) {
                 }
             } else if let (Some(c), Some((a, b, _))) = (m.country.get(), m.date) {
                 for mo in month_of(a)..=month_of(b).min(month_of(a) + 12) {
-                    by_month.extend(month_ix.get(&(cat, c, mo)).map(Vec::as_slice));
+                    by_month.extend(month_ix.get(&(cat, c, mo)));
                 }
             }
             let n = wide.iter().map(|v| v.len()).sum::<usize>()

@@ -455,3 +455,28 @@ fn blank_m() -> crate::M {
         &mut Vec::new(),
     )
 }
+
+/// Grouped values come back per key in the order they were given, groups
+/// in key order when walked; a key never given has no group.
+#[test]
+fn groups_hold_each_keys_values_in_order() {
+    use crate::Groups;
+    let input = [(3u32, 30u32), (1, 10), (3, 31), (2, 20), (1, 11), (3, 32)];
+    let mut g: Groups<u32, u32> = Groups::build(|f| {
+        for &(k, v) in &input {
+            f(k, v);
+        }
+    });
+    assert_eq!(g.keys, vec![1, 2, 3]);
+    assert_eq!(g.get(&3), Some(&[30, 31, 32][..]));
+    assert_eq!(g.get(&1), Some(&[10, 11][..]));
+    assert_eq!(g.get(&4), None);
+    for v in g.groups_mut() {
+        v.reverse();
+    }
+    assert_eq!(g.get(&1), Some(&[11, 10][..]));
+    assert_eq!(g.get(&2), Some(&[20][..]));
+    assert_eq!(g.get(&3), Some(&[32, 31, 30][..]));
+    let empty: Groups<u32, u32> = Groups::build(|_| {});
+    assert!(empty.keys.is_empty() && empty.get(&0).is_none());
+}
