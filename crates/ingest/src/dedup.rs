@@ -322,6 +322,15 @@ impl BandTable {
         ((u128::from(key) * self.slots.len() as u128) >> 32) as usize
     }
 
+    /// The slot after `at` along a probe run, wrapping past the end.
+    fn next(&self, at: usize) -> usize {
+        if at + 1 == self.slots.len() {
+            0
+        } else {
+            at + 1
+        }
+    }
+
     /// Calls `f` with each document filed under `key`, in no order.
     fn each(&self, key: u32, mut f: impl FnMut(u32)) {
         if self.slots.is_empty() {
@@ -336,11 +345,7 @@ impl BandTable {
             if (e >> 32) as u32 == key {
                 f(e as u32);
             }
-            at = if at + 1 == self.slots.len() {
-                0
-            } else {
-                at + 1
-            };
+            at = self.next(at);
         }
     }
 
@@ -361,11 +366,7 @@ impl BandTable {
                     return;
                 }
             }
-            at = if at + 1 == self.slots.len() {
-                0
-            } else {
-                at + 1
-            };
+            at = self.next(at);
         }
         self.slots[at] = (u64::from(key) << 32) | u64::from(doc);
         self.len += 1;
@@ -387,11 +388,7 @@ impl BandTable {
             if e != Self::FREE {
                 let mut at = self.home((e >> 32) as u32);
                 while self.slots[at] != Self::FREE {
-                    at = if at + 1 == self.slots.len() {
-                        0
-                    } else {
-                        at + 1
-                    };
+                    at = self.next(at);
                 }
                 self.slots[at] = e;
             }
