@@ -989,15 +989,14 @@ pub fn resolve_from<S: MentionSource>(
             }
         }
     });
-    let block = |k: &(i32, Plover, Block)| blocks.get(k);
     let score = |sc: &mut BlockScratch, key: &(i32, Plover, Block)| {
         let (w, cat, kind) = *key;
-        let own = block(key).unwrap_or(&[]);
+        let own = blocks.get(key).unwrap_or(&[]);
         let mut others: Vec<&[u32]> = Vec::new();
         if let Block::Cell(cy, cx) = kind {
             // The four neighbours after this cell in (row, column) order.
             for (dy, dx) in [(0, 1), (1, -1), (1, 0), (1, 1)] {
-                if let Some(v) = block(&(w, cat, Block::Cell(cy + dy, cx + dx))) {
+                if let Some(v) = blocks.get(&(w, cat, Block::Cell(cy + dy, cx + dx))) {
                     others.push(v);
                 }
             }
