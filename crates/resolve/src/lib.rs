@@ -15,12 +15,14 @@
 //!    time; pairs that pass the hard constraints (dates overlap, places
 //!    within 50 km or the same province, actors on compatible sides) are
 //!    scored and merged best-first with union-find, checking that the
-//!    merged event stays consistent. No pair list outlives its block.
+//!    merged event stays consistent. No pair list outlives its block, and
+//!    a week's blocks are made only when it comes.
 //! 3. The other mentions (undated, or placed only to a country) are first
 //!    grouped within their document, then each group joins the one anchor
 //!    event it fits clearly better than any other, or stands alone. They
 //!    never enter week blocks: they look up a few anchors of their cell or
-//!    province and time (or country and month) in a sorted index.
+//!    province and time (or country and month) in a sorted index, which
+//!    holds only the keys some of them look up.
 //! 4. Each event takes the best-supported value of every field; fields on
 //!    which mentions disagree are kept as disputes with their documents.
 //!
@@ -112,32 +114,40 @@ struct M {
     /// among its document's mentions as the source gave them.
     doc: u32,
     pos: u32,
-    category: Plover,
-    /// ACLED event type, interned; `guessed` when coded by the fallback rule.
-    acled_type: Name,
-    guessed: bool,
-    /// Date as day numbers (inclusive) and precision.
-    date: Option<(i32, i32, TimePrecision)>,
-    /// Latitude and longitude; NaN when there is no point (see
-    /// [`M::point`]): 8 bytes less than an `Option` per mention.
-    point: [f64; 2],
-    gprec: Option<GeoPrecision>,
+    /// ACLED event type, interned apart from places (a handful of
+    /// types, so 16 bits; see [`M::guessed`]).
+    acled_type: ShortName,
     /// Province and country, interned (see [`Interner`]) so comparisons and
     /// block keys are integers rather than per-mention strings.
     admin1: Name,
     country: Name,
+    /// First and last day (inclusive) as day numbers, when `tprec` is set
+    /// (see [`M::date`]).
+    day0: i32,
+    day1: i32,
+    /// Latitude and longitude; NaN when there is no point (see
+    /// [`M::point`]): 8 bytes less than an `Option` per mention.
+    point: [f64; 2],
     /// Where this mention's features start in the feature arena (see
     /// [`M::words`]): sorted 32-bit hashes of the sentence's content words,
     /// then its actors' sides, then its targets' sides (32-bit). One shared
     /// arena instead of three boxes per mention: millions of these stay in
     /// memory.
-    feat: u64,
+    feat: u32,
     n_words: u16,
     n_actor: u8,
     n_target: u8,
-    /// "the first strike": the earliest of its kind.
-    first: bool,
+    category: Plover,
+    tprec: Option<TimePrecision>,
+    gprec: Option<GeoPrecision>,
+    /// [`GUESSED`] and [`FIRST`].
+    flags: u8,
 }
+
+/// The ACLED type was coded by the fallback rule (see [`guessed`]).
+const GUESSED: u8 = 1;
+/// "the first strike": the earliest of its kind.
+const FIRST: u8 = 2;
 
 /// Maps keyed by mention indices, weeks, grid cells and interned names:
 /// millions of lookups.
@@ -219,6 +229,30 @@ impl Name {
         }
     }
 }
+
+/// A name interned apart in 16 bits (ACLED types), or none.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct ShortName(u16);
+
+impl ShortName {
+    const NONE: ShortName = ShortName(u16::MAX);
+    fn of(id: Option<u32>) -> ShortName {
+        ShortName(id.and_then(|i| u16::try_from(i).ok()).unwrap_or(u16::MAX))
+    }
+    fn get(self) -> Option<u32> {
+        (self != ShortName::NONE).then_some(u32::from(self.0))
+    }
+    /// Renumbers through `table` (old number -> new); none stays none, as
+    /// does a number past 16 bits.
+    fn remap(&mut self, table: &[u32]) {
+        if let Some(i) = self.get() {
+            *self = ShortName::of(Some(table[i as usize]));
+        }
+    }
+}
+
+/// How a document's local names mark an ACLED type (interned apart).
+const ACLED_PREFIX: &str = "acled:";
 
 fn day_num(d: NaiveDate) -> i32 {
     d.num_days_from_ce()
@@ -352,30 +386,26 @@ fn prepare(m: &EventMention, pos: u32, names: &mut LocalNames, feat: &mut Vec<u3
     let (mut words, first) = words_of(&m.sentence);
     words.truncate(u16::MAX as usize);
     let (actors, targets) = (side_list(ActorRole::Actor), side_list(ActorRole::Target));
-    let start = feat.len() as u64;
+    let start = feat.len() as u32;
     feat.extend_from_slice(&words);
     feat.extend_from_slice(&actors);
     feat.extend_from_slice(&targets);
+    let date = m.date.map(|d| {
+        (
+            day_num(d.start),
+            day_num(d.end).max(day_num(d.start)),
+            d.precision,
+        )
+    });
     M {
         // The document's place in scan order is known only to the scan.
         doc: 0,
         pos,
-        category: m.category,
-        acled_type: Name::of(
+        acled_type: ShortName::of(
             m.acled
                 .as_ref()
-                .map(|a| names.id(format!("acled:{}", a.event_type))),
+                .map(|a| names.id(format!("{ACLED_PREFIX}{}", a.event_type))),
         ),
-        guessed: guessed(m),
-        date: m.date.map(|d| {
-            (
-                day_num(d.start),
-                day_num(d.end).max(day_num(d.start)),
-                d.precision,
-            )
-        }),
-        point: point.map_or([f64::NAN; 2], |(a, b)| [a, b]),
-        gprec: loc.map(|l| l.precision),
         admin1: Name::of(
             loc.and_then(|l| l.admin1.as_ref())
                 .map(|a| names.id(a.to_lowercase())),
@@ -384,11 +414,17 @@ fn prepare(m: &EventMention, pos: u32, names: &mut LocalNames, feat: &mut Vec<u3
             loc.and_then(|l| l.country.as_ref())
                 .map(|c| names.id(c.to_uppercase())),
         ),
+        day0: date.map_or(0, |d| d.0),
+        day1: date.map_or(0, |d| d.1),
+        point: point.map_or([f64::NAN; 2], |(a, b)| [a, b]),
         feat: start,
         n_words: words.len() as u16,
         n_actor: actors.len() as u8,
         n_target: targets.len() as u8,
-        first,
+        category: m.category,
+        tprec: date.map(|d| d.2),
+        gprec: loc.map(|l| l.precision),
+        flags: (u8::from(guessed(m)) * GUESSED) | (u8::from(first) * FIRST),
     }
 }
 
@@ -413,7 +449,7 @@ impl M {
     }
     fn is_anchor(&self) -> bool {
         let dated = matches!(
-            self.date,
+            self.date(),
             Some((_, _, TimePrecision::Day | TimePrecision::Week))
         );
         let placed = match self.gprec {
@@ -433,6 +469,16 @@ impl M {
     fn point(&self) -> Option<(f64, f64)> {
         let [lat, lon] = self.point;
         (!lat.is_nan()).then_some((lat, lon))
+    }
+    /// First day, last day and precision, if dated.
+    fn date(&self) -> Option<(i32, i32, TimePrecision)> {
+        self.tprec.map(|p| (self.day0, self.day1, p))
+    }
+    fn guessed(&self) -> bool {
+        self.flags & GUESSED != 0
+    }
+    fn first(&self) -> bool {
+        self.flags & FIRST != 0
     }
 }
 
@@ -478,7 +524,7 @@ fn pair(f: &[u32], a: &M, b: &M) -> Option<f32> {
         return None;
     }
     let mut s = 0.0f32;
-    if let (Some((a0, a1, ap)), Some((b0, b1, bp))) = (a.date, b.date) {
+    if let (Some((a0, a1, ap)), Some((b0, b1, bp))) = (a.date(), b.date()) {
         let tol = if ap == TimePrecision::Day && bp == TimePrecision::Day {
             1
         } else {
@@ -549,8 +595,8 @@ fn pair(f: &[u32], a: &M, b: &M) -> Option<f32> {
     // but different ACLED event types are one incident only when both are
     // dated to the same day.
     if let (Some(x), Some(y)) = (a.acled_type.get(), b.acled_type.get()) {
-        if x != y && !a.guessed && !b.guessed {
-            let same_day = matches!((a.date, b.date), (Some((a0, _, TimePrecision::Day)), Some((b0, _, TimePrecision::Day))) if a0 == b0);
+        if x != y && !a.guessed() && !b.guessed() {
+            let same_day = matches!((a.date(), b.date()), (Some((a0, _, TimePrecision::Day)), Some((b0, _, TimePrecision::Day))) if a0 == b0);
             if !same_day {
                 return None;
             }
@@ -571,24 +617,73 @@ struct Summary {
     lat: f64,
     lon: f64,
     n_points: u32,
-    actor_sides: Vec<u32>,
-    target_sides: Vec<u32>,
+    actor_sides: SideSet,
+    target_sides: SideSet,
+}
+
+/// A cluster's actor or target sides, in the order first met: a few
+/// inline, more on the heap. One summary per merged cluster stays in
+/// memory (millions on a large store), and a singleton's is made for every
+/// merge it is tested for: two `Vec`s cost 48 bytes and two allocations.
+#[derive(Debug, Clone)]
+enum SideSet {
+    Few(u8, [u32; 3]),
+    // Boxed: a thin pointer keeps the set 16 bytes (a `Vec` would make it
+    // 32); more than three sides is rare.
+    #[allow(clippy::box_collection)]
+    Many(Box<Vec<u32>>),
+}
+
+impl SideSet {
+    fn of(v: &[u32]) -> SideSet {
+        match v {
+            [] => SideSet::Few(0, [0; 3]),
+            [a] => SideSet::Few(1, [*a, 0, 0]),
+            [a, b] => SideSet::Few(2, [*a, *b, 0]),
+            [a, b, c] => SideSet::Few(3, [*a, *b, *c]),
+            _ => SideSet::Many(Box::new(v.to_vec())),
+        }
+    }
+    fn as_slice(&self) -> &[u32] {
+        match self {
+            SideSet::Few(n, v) => &v[..usize::from(*n)],
+            SideSet::Many(v) => v,
+        }
+    }
+    /// Adds `s` at the end unless present.
+    fn add(&mut self, s: u32) {
+        if self.as_slice().contains(&s) {
+            return;
+        }
+        match self {
+            SideSet::Few(n, v) if usize::from(*n) < v.len() => {
+                v[usize::from(*n)] = s;
+                *n += 1;
+            }
+            SideSet::Few(_, v) => {
+                let mut all = v.to_vec();
+                all.push(s);
+                *self = SideSet::Many(Box::new(all));
+            }
+            SideSet::Many(v) => v.push(s),
+        }
+    }
 }
 
 impl Summary {
     fn of(f: &[u32], m: &M) -> Summary {
         let p = m.precise_point();
         Summary {
-            days: match m.date {
+            days: match m.date() {
                 Some((a, _, TimePrecision::Day)) => Some((a, a)),
                 _ => None,
             },
-            range: m.date.map(|(a, b, _)| (a, b)),
+            range: m.date().map(|(a, b, _)| (a, b)),
             lat: p.map_or(0.0, |p| p.0),
             lon: p.map_or(0.0, |p| p.1),
             n_points: u32::from(p.is_some()),
-            actor_sides: m.actor_sides(f).to_vec(),
-            target_sides: m.target_sides(f).to_vec(),
+            actor_sides: SideSet::of(m.actor_sides(f)),
+            target_sides: SideSet::of(m.target_sides(f)),
         }
     }
     fn centroid(&self) -> Option<(f64, f64)> {
@@ -615,8 +710,8 @@ impl Summary {
                 return false;
             }
         }
-        !disjoint(&self.actor_sides, &o.actor_sides)
-            && !disjoint(&self.target_sides, &o.target_sides)
+        !disjoint(self.actor_sides.as_slice(), o.actor_sides.as_slice())
+            && !disjoint(self.target_sides.as_slice(), o.target_sides.as_slice())
     }
     fn absorb(&mut self, o: Summary) {
         self.days = match (self.days, o.days) {
@@ -630,15 +725,11 @@ impl Summary {
         self.lat += o.lat;
         self.lon += o.lon;
         self.n_points += o.n_points;
-        for s in o.actor_sides {
-            if !self.actor_sides.contains(&s) {
-                self.actor_sides.push(s);
-            }
+        for &s in o.actor_sides.as_slice() {
+            self.actor_sides.add(s);
         }
-        for s in o.target_sides {
-            if !self.target_sides.contains(&s) {
-                self.target_sides.push(s);
-            }
+        for &s in o.target_sides.as_slice() {
+            self.target_sides.add(s);
         }
     }
 }
@@ -652,7 +743,8 @@ struct Clusters<'a> {
     feat: &'a [u32],
     /// u32: one per mention, millions of them.
     parent: Vec<u32>,
-    merged: IntMap<usize, Summary>,
+    /// By root; u32 keys, as the parents.
+    merged: IntMap<u32, Summary>,
 }
 
 impl<'a> Clusters<'a> {
@@ -674,7 +766,7 @@ impl<'a> Clusters<'a> {
     }
     /// The summary of root `r`.
     fn summary(&self, r: usize) -> Cow<'_, Summary> {
-        match self.merged.get(&r) {
+        match self.merged.get(&(r as u32)) {
             Some(s) => Cow::Borrowed(s),
             None => Cow::Owned(Summary::of(self.feat, &self.ms[r])),
         }
@@ -693,11 +785,11 @@ impl<'a> Clusters<'a> {
         let (ms, f) = (self.ms, self.feat);
         let cs = self
             .merged
-            .remove(&child)
+            .remove(&(child as u32))
             .unwrap_or_else(|| Summary::of(f, &ms[child]));
         self.parent[child] = root as u32;
         self.merged
-            .entry(root)
+            .entry(root as u32)
             .or_insert_with(|| Summary::of(f, &ms[root]))
             .absorb(cs);
         true
@@ -712,7 +804,7 @@ fn cell(p: (f64, f64)) -> (i32, i32) {
 /// day of tolerance. Anchors are dated to a day or a week, so this is two or
 /// three weeks; the cap keeps a malformed long range from flooding blocks.
 fn weeks(m: &M) -> impl Iterator<Item = i32> {
-    let (a, b) = m.date.map_or((0, -1), |(a, b, _)| (a - 1, b + 1));
+    let (a, b) = m.date().map_or((0, -1), |(a, b, _)| (a - 1, b + 1));
     (a.div_euclid(7)..=b.div_euclid(7)).take(4)
 }
 
@@ -742,7 +834,7 @@ fn order_key(m: &M, i: usize) -> OrderKey {
     let (lat, lon) = m.precise_point().map_or((i32::MIN, i32::MIN), |p| {
         ((p.0 * 10.0) as i32, (p.1 * 10.0) as i32)
     });
-    (m.date.map_or(0, |d| d.0), lat, lon, i)
+    (m.date().map_or(0, |d| d.0), lat, lon, i)
 }
 
 /// (start day, 0.1° latitude, 0.1° longitude, canonical index)
@@ -918,7 +1010,7 @@ const BUILD_CHUNK: usize = 4096;
 /// Resolves the mentions of `source` into events and hands them to `emit`,
 /// in no particular order (callers that need one sort; [`resolve`] does).
 ///
-/// Memory is the compact per-mention summary (64 bytes each plus its word hashes), the
+/// Memory is the compact per-mention summary (56 bytes each plus its word hashes), the
 /// clustering state and one slice of events with their documents'
 /// mentions, so a store of millions of mentions resolves without holding
 /// them. Deterministic: the same mentions give the same events and ids.
@@ -929,24 +1021,49 @@ pub fn resolve_from<S: MentionSource>(
     let t0 = std::time::Instant::now();
     // 1. Canonical order: documents by id, mentions by content key.
     let mut names = Interner::default();
+    // ACLED types apart, so their numbers fit 16 bits.
+    let mut types = Interner::default();
     let mut ms: Vec<M> = Vec::new();
     // Only a hint: a count that cannot be had leaves the vector to grow.
     let _ = ms.try_reserve_exact(source.len_hint().unwrap_or(0));
     let mut doc_ids: Vec<String> = Vec::new();
     let mut ids: Vec<u32> = Vec::new();
     let mut feat: Vec<u32> = Vec::new();
+    let mut arena_full = false;
     source.scan(&prepare_doc, &mut |p| {
         let doc = doc_ids.len() as u32;
-        let base = feat.len() as u64;
-        feat.extend_from_slice(&p.feat);
+        // Arena positions are u32 (4 bytes a mention less): past 2^32
+        // feature words, about 450 million mentions and far beyond what
+        // fits in memory, a document's mentions are compared without them.
+        let base = u32::try_from(feat.len() + p.feat.len())
+            .ok()
+            .map(|_| feat.len() as u32);
+        if base.is_some() {
+            feat.extend_from_slice(&p.feat);
+        } else if !arena_full {
+            arena_full = true;
+            tracing::warn!(
+                "feature arena full: later mentions are resolved without their words and sides"
+            );
+        }
         ids.clear();
-        ids.extend(p.names.into_iter().map(|n| names.id(n)));
+        ids.extend(p.names.into_iter().map(|n| {
+            if n.starts_with(ACLED_PREFIX) {
+                types.id(n)
+            } else {
+                names.id(n)
+            }
+        }));
         for mut m in p.ms {
             m.doc = doc;
-            m.feat += base;
-            for id in [&mut m.admin1, &mut m.country, &mut m.acled_type] {
+            match base {
+                Some(b) => m.feat += b,
+                None => (m.feat, m.n_words, m.n_actor, m.n_target) = (0, 0, 0, 0),
+            }
+            for id in [&mut m.admin1, &mut m.country] {
                 id.remap(&ids);
             }
+            m.acled_type.remap(&ids);
             ms.push(m);
         }
         doc_ids.push(p.id);
@@ -962,57 +1079,90 @@ pub fn resolve_from<S: MentionSource>(
     order_by_document(&mut ms, &by_id);
     drop(by_id);
     let remap = names.spelling_order();
+    let remap_types = types.spelling_order();
     for m in &mut ms {
-        for id in [&mut m.admin1, &mut m.country, &mut m.acled_type] {
+        for id in [&mut m.admin1, &mut m.country] {
             id.remap(&remap);
         }
+        m.acled_type.remap(&remap_types);
     }
     ms.shrink_to_fit();
     feat.shrink_to_fit();
-    drop(names);
+    drop((names, types));
     let scanned = t0.elapsed();
     let mut cl = Clusters::new(&ms, &feat);
-    // 2. Anchors, blocked by (category, week, cell) and (category, week,
-    // province), then scored and merged block by block in block order: no
-    // pair list outlives its block.
-    let blocks: Groups<(i32, Plover, Block), u32> = Groups::build(|f| {
+    // 2. Anchors, blocked by (week, category, cell) and (week, category,
+    // province), then scored and merged block by block in that order: no
+    // pair list outlives its block. The blocks are made a week at a time,
+    // from the anchors whose weeks include it: an anchor covers at most
+    // four weeks from its first (see [`weeks`]), so only anchors that begin
+    // in the four weeks up to it can. The blocks of every week at once
+    // (several entries per anchor) were a large part of resolution's
+    // memory on millions of mentions; this index is one entry per anchor.
+    let by_first_week: Groups<i32, u32> = Groups::build(|f| {
         for (i, m) in ms.iter().enumerate().filter(|(_, m)| m.is_anchor()) {
-            let point = m.precise_point();
-            for w in weeks(m) {
-                if let Some(p) = point {
-                    let (cy, cx) = cell(p);
-                    f((w, m.category, Block::Cell(cy, cx)), i as u32);
-                }
-                if let Some(a1) = m.admin1.get() {
-                    f((w, m.category, Block::Admin1(a1)), i as u32);
-                }
-            }
+            f(first_week(m), i as u32);
         }
     });
-    let score = |sc: &mut BlockScratch, key: &(i32, Plover, Block)| {
-        let (w, cat, kind) = *key;
-        let own = blocks.get(key).unwrap_or(&[]);
-        let mut others: Vec<&[u32]> = Vec::new();
-        if let Block::Cell(cy, cx) = kind {
-            // The four neighbours after this cell in (row, column) order.
-            for (dy, dx) in [(0, 1), (1, -1), (1, 0), (1, 1)] {
-                if let Some(v) = blocks.get(&(w, cat, Block::Cell(cy + dy, cx + dx))) {
-                    others.push(v);
+    let mut block_weeks: Vec<i32> = by_first_week
+        .keys
+        .iter()
+        .flat_map(|&w| w..=w.saturating_add(3))
+        .collect();
+    block_weeks.sort_unstable();
+    block_weeks.dedup();
+    let mut active: Vec<u32> = Vec::new();
+    for &w in &block_weeks {
+        active.clear();
+        for fw in w.saturating_sub(3)..=w {
+            let starting = by_first_week.get(&fw).unwrap_or(&[]);
+            active.extend(
+                starting
+                    .iter()
+                    .filter(|&&i| weeks(&ms[i as usize]).any(|x| x == w)),
+            );
+        }
+        if active.is_empty() {
+            continue;
+        }
+        let blocks: Groups<(Plover, Block), u32> = Groups::build(|f| {
+            for &i in &active {
+                let m = &ms[i as usize];
+                if let Some(p) = m.precise_point() {
+                    let (cy, cx) = cell(p);
+                    f((m.category, Block::Cell(cy, cx)), i);
+                }
+                if let Some(a1) = m.admin1.get() {
+                    f((m.category, Block::Admin1(a1)), i);
                 }
             }
-        }
-        score_block(&ms, &feat, w, kind, own, &others, sc)
-    };
-    for chunk in blocks.keys.chunks(BLOCKS_AT_ONCE) {
-        let scored: Vec<Vec<(f32, usize, usize)>> = chunk
-            .par_iter()
-            .map_init(BlockScratch::default, |sc, key| score(sc, key))
-            .collect();
-        for &(_, i, j) in scored.iter().flatten() {
-            cl.try_union(i, j);
+        });
+        let score = |sc: &mut BlockScratch, key: &(Plover, Block)| {
+            let (cat, kind) = *key;
+            let own = blocks.get(key).unwrap_or(&[]);
+            let mut others: Vec<&[u32]> = Vec::new();
+            if let Block::Cell(cy, cx) = kind {
+                // The four neighbours after this cell in (row, column) order.
+                for (dy, dx) in [(0, 1), (1, -1), (1, 0), (1, 1)] {
+                    if let Some(v) = blocks.get(&(cat, Block::Cell(cy + dy, cx + dx))) {
+                        others.push(v);
+                    }
+                }
+            }
+            score_block(&ms, &feat, w, kind, own, &others, sc)
+        };
+        for chunk in blocks.keys.chunks(BLOCKS_AT_ONCE) {
+            let scored: Vec<Vec<(f32, usize, usize)>> = chunk
+                .par_iter()
+                .map_init(BlockScratch::default, |sc, key| score(sc, key))
+                .collect();
+            for &(_, i, j) in scored.iter().flatten() {
+                cl.try_union(i, j);
+            }
         }
     }
-    drop(blocks);
+    drop(by_first_week);
+    drop(block_weeks);
     let anchored = t0.elapsed();
 
     // 3a. Non-anchors grouped within their document; a document's mentions
@@ -1045,6 +1195,8 @@ pub fn resolve_from<S: MentionSource>(
     attach(&ms, &mut cl);
 
     let clustered = t0.elapsed();
+    let merged_clusters = cl.merged.len();
+    let anchors = ms.iter().filter(|m| m.is_anchor()).count();
     // 4. Build events: members grouped by root (a cluster's root is its
     // smallest index, so groups come in canonical order), a slice of
     // groups at a time, in parallel.
@@ -1053,6 +1205,20 @@ pub fn resolve_from<S: MentionSource>(
         .collect();
     drop(cl);
     members.sort_unstable();
+    // From here only each mention's (document, position) and its
+    // documents' dates are needed: the summaries and their features, most
+    // of resolution's memory, go before events are built.
+    let mut doc_day = vec![i32::MAX; n_docs];
+    for m in &ms {
+        if let Some((start, _, _)) = m.date() {
+            let d = &mut doc_day[m.doc as usize];
+            *d = (*d).min(start);
+        }
+    }
+    let loc: Vec<(u32, u32)> = ms.iter().map(|m| (m.doc, m.pos)).collect();
+    let (n_mentions, n_feat) = (ms.len(), feat.len());
+    drop(ms);
+    drop(feat);
     let mut groups: Vec<&[(u32, u32)]> = members.chunk_by(|a, b| a.0 == b.0).collect();
     // Slices follow time: reports of one incident are published close to
     // it and to each other, so a slice of events of neighbouring dates
@@ -1062,16 +1228,9 @@ pub fn resolve_from<S: MentionSource>(
     // date any of them mentions), not its own: events that share an id
     // (below) have the same documents, so they keep their canonical order
     // and the same one keeps the plain id whatever the slicing.
-    let mut doc_day = vec![i32::MAX; n_docs];
-    for m in &ms {
-        if let Some((start, _, _)) = m.date {
-            let d = &mut doc_day[m.doc as usize];
-            *d = (*d).min(start);
-        }
-    }
     let when = |g: &[(u32, u32)]| {
         g.iter()
-            .map(|&(_, i)| doc_day[ms[i as usize].doc as usize])
+            .map(|&(_, i)| doc_day[loc[i as usize].0 as usize])
             .min()
             .unwrap_or(i32::MAX)
     };
@@ -1089,12 +1248,7 @@ pub fn resolve_from<S: MentionSource>(
         // Only the mentions this slice's events are made of are read back.
         let mut wanted: Vec<(u32, u32)> = slice
             .iter()
-            .flat_map(|g| {
-                g.iter().map(|&(_, i)| {
-                    let m = &ms[i as usize];
-                    (m.doc, m.pos)
-                })
-            })
+            .flat_map(|g| g.iter().map(|&(_, i)| loc[i as usize]))
             .collect();
         wanted.sort_unstable();
         wanted.dedup();
@@ -1105,8 +1259,7 @@ pub fn resolve_from<S: MentionSource>(
         source.fetch(&wanted, &mut |fetched| {
             fetched_at = std::time::Instant::now();
             let mention = |i: u32| -> Option<&EventMention> {
-                let m = &ms[i as usize];
-                let k = wanted.binary_search(&(m.doc, m.pos)).ok()?;
+                let k = wanted.binary_search(&loc[i as usize]).ok()?;
                 fetched.get(k).copied()
             };
             built = slice
@@ -1134,8 +1287,10 @@ pub fn resolve_from<S: MentionSource>(
         emit_time += te.elapsed();
     }
     tracing::debug!(
-        mentions = ms.len(),
-        feature_words = feat.len(),
+        mentions = n_mentions,
+        anchors,
+        merged_clusters,
+        feature_words = n_feat,
         doc_reads,
         fetch_ms = fetch_time.as_millis() as u64,
         emit_ms = emit_time.as_millis() as u64,
@@ -1247,32 +1402,64 @@ fn attach(ms: &[M], cl: &mut Clusters) {
     // Index anchor members by category and cell / province / country-month.
     // Cell and province lists are sorted by start day so a dated mention
     // looks only at anchors of its own time. Indices are u32 and the lists
-    // one array each: on millions of mentions these indexes are
-    // resolution's memory peak.
+    // one array each. Only the keys some non-anchor will look up are
+    // indexed: where most mentions are anchors, indexes of every anchor
+    // were resolution's memory peak on millions of mentions, and held
+    // nothing a lookup would read.
+    let mut want_cell: HashSet<(Plover, (i32, i32)), IntHasher> = HashSet::default();
+    let mut want_admin: HashSet<(Plover, u32), IntHasher> = HashSet::default();
+    let mut want_month: HashSet<(Plover, u32, i32), IntHasher> = HashSet::default();
+    for m in ms.iter().filter(|m| !m.is_anchor()) {
+        let cat = m.category;
+        if let Some(p) = m.precise_point() {
+            let (cy, cx) = cell(p);
+            for dy in -1..=1 {
+                for dx in -1..=1 {
+                    want_cell.insert((cat, (cy + dy, cx + dx)));
+                }
+            }
+        } else if let Some(a) = m.admin1.get() {
+            want_admin.insert((cat, a));
+        } else if let (Some(c), Some((a, b, _))) = (m.country.get(), m.date()) {
+            for mo in month_of(a)..=month_of(b).min(month_of(a) + 12) {
+                want_month.insert((cat, c, mo));
+            }
+        }
+    }
     let anchors = || ms.iter().enumerate().filter(|(_, m)| m.is_anchor());
     let mut cell_ix: Groups<(Plover, (i32, i32)), (i32, u32)> = Groups::build(|f| {
         for (i, m) in anchors() {
             if let Some(p) = m.precise_point() {
-                f((m.category, cell(p)), (m.date.map_or(0, |d| d.0), i as u32));
+                let key = (m.category, cell(p));
+                if want_cell.contains(&key) {
+                    f(key, (m.date().map_or(0, |d| d.0), i as u32));
+                }
             }
         }
     });
     let mut admin_ix: Groups<(Plover, u32), (i32, u32)> = Groups::build(|f| {
         for (i, m) in anchors() {
             if let Some(a) = m.admin1.get() {
-                f((m.category, a), (m.date.map_or(0, |d| d.0), i as u32));
+                let key = (m.category, a);
+                if want_admin.contains(&key) {
+                    f(key, (m.date().map_or(0, |d| d.0), i as u32));
+                }
             }
         }
     });
     let month_ix: Groups<(Plover, u32, i32), u32> = Groups::build(|f| {
         for (i, m) in anchors() {
-            if let (Some(c), Some((a, b, _))) = (m.country.get(), m.date) {
+            if let (Some(c), Some((a, b, _))) = (m.country.get(), m.date()) {
                 for mo in month_of(a)..=month_of(b) {
-                    f((m.category, c, mo), i as u32);
+                    let key = (m.category, c, mo);
+                    if want_month.contains(&key) {
+                        f(key, i as u32);
+                    }
                 }
             }
         }
     });
+    drop((want_cell, want_admin, want_month));
     for v in cell_ix.groups_mut().chain(admin_ix.groups_mut()) {
         v.sort_unstable();
     }
@@ -1299,14 +1486,38 @@ fn attach(ms: &[M], cl: &mut Clusters) {
         }
     }
     grouped.sort_unstable();
-    // Members of each anchor event, kept up to date as groups join.
+    // Members of each anchor event a group could join (an anchor indexed
+    // above or in a non-anchor's document: a bit per mention marks their
+    // events), kept up to date as groups join.
+    let mut candidate_event = vec![0u64; ms.len().div_ceil(64)];
+    let mut mark = |cl: &mut Clusters, j: usize| {
+        let r = cl.find(j);
+        candidate_event[r / 64] |= 1 << (r % 64);
+    };
+    for &(_, j) in cell_ix.vals.iter().chain(&admin_ix.vals) {
+        mark(cl, j as usize);
+    }
+    for &j in &month_ix.vals {
+        mark(cl, j as usize);
+    }
+    for &(_, i) in &grouped {
+        let cat = ms[i as usize].category;
+        for j in same_doc(i as usize) {
+            if ms[j].category == cat && ms[j].is_anchor() {
+                mark(cl, j);
+            }
+        }
+    }
     let mut members: IntMap<u32, Vec<u32>> = IntMap::default();
     for (i, m) in ms.iter().enumerate() {
         if m.is_anchor() {
-            let r = cl.find(i) as u32;
-            members.entry(r).or_default().push(i as u32);
+            let r = cl.find(i);
+            if candidate_event[r / 64] & (1 << (r % 64)) != 0 {
+                members.entry(r as u32).or_default().push(i as u32);
+            }
         }
     }
+    drop(candidate_event);
     let mut g: Vec<usize> = Vec::new();
     let mut cands: Vec<u32> = Vec::new();
     for run in grouped.chunk_by(|a, b| a.0 == b.0) {
@@ -1335,15 +1546,15 @@ fn attach(ms: &[M], cl: &mut Clusters) {
                 for dy in -1..=1 {
                     for dx in -1..=1 {
                         if let Some(v) = cell_ix.get(&(cat, (cy + dy, cx + dx))) {
-                            wide.push(in_time(v, m.date));
+                            wide.push(in_time(v, m.date()));
                         }
                     }
                 }
             } else if let Some(a) = m.admin1.get() {
                 if let Some(v) = admin_ix.get(&(cat, a)) {
-                    wide.push(in_time(v, m.date));
+                    wide.push(in_time(v, m.date()));
                 }
-            } else if let (Some(c), Some((a, b, _))) = (m.country.get(), m.date) {
+            } else if let (Some(c), Some((a, b, _))) = (m.country.get(), m.date()) {
                 for mo in month_of(a)..=month_of(b).min(month_of(a) + 12) {
                     by_month.extend(month_ix.get(&(cat, c, mo)));
                 }
@@ -1373,7 +1584,7 @@ fn attach(ms: &[M], cl: &mut Clusters) {
             }
             s
         };
-        let first = g.iter().any(|&i| ms[i].first);
+        let first = g.iter().any(|&i| ms[i].first());
         let mut scores: Vec<(f32, u32, i32)> = Vec::new();
         for (&r, mem) in roots.iter().zip(&cand_members) {
             if !cl.summary(r as usize).compatible(&gsum) {
@@ -1392,7 +1603,7 @@ fn attach(ms: &[M], cl: &mut Clusters) {
             // When the event happened: the middle of its members' ranges.
             let earliest = mem
                 .iter()
-                .filter_map(|&j| ms[j as usize].date.map(|d| (d.0 + d.1) / 2))
+                .filter_map(|&j| ms[j as usize].date().map(|d| (d.0 + d.1) / 2))
                 .min()
                 .unwrap_or(i32::MAX);
             if let Some(b) = best {

@@ -378,8 +378,9 @@ fn resolve_each_streams_what_resolve_returns() {
 #[test]
 fn per_mention_summary_stays_compact() {
     // Millions of these are in memory at once on a large store: the
-    // documented 64 bytes (ARCHITECTURE.md, BENCHMARKS.md) must stay true.
-    assert!(std::mem::size_of::<crate::M>() <= 64);
+    // documented 56 bytes (ARCHITECTURE.md, BENCHMARKS.md) must stay true.
+    assert!(std::mem::size_of::<crate::M>() <= 56);
+    assert_eq!(std::mem::size_of::<crate::SideSet>(), 16);
     assert_eq!(crate::Name::of(None).get(), None);
     assert_eq!(crate::Name::of(Some(7)).get(), Some(7));
     let mut n = crate::Name::of(Some(1));
@@ -479,4 +480,21 @@ fn groups_hold_each_keys_values_in_order() {
     assert_eq!(g.get(&3), Some(&[32, 31, 30][..]));
     let empty: Groups<u32, u32> = Groups::build(|_| {});
     assert!(empty.keys.is_empty() && empty.get(&0).is_none());
+}
+
+/// A side set keeps the order sides were first met and no repeats, inline
+/// or past three on the heap.
+#[test]
+fn side_sets_keep_first_met_order_without_repeats() {
+    use crate::SideSet;
+    let mut s = SideSet::of(&[7, 3]);
+    s.add(3);
+    s.add(9);
+    assert_eq!(s.as_slice(), &[7, 3, 9]);
+    s.add(1);
+    s.add(7);
+    s.add(4);
+    assert_eq!(s.as_slice(), &[7, 3, 9, 1, 4]);
+    assert!(SideSet::of(&[]).as_slice().is_empty());
+    assert_eq!(SideSet::of(&[1, 2, 3, 4]).as_slice(), &[1, 2, 3, 4]);
 }
