@@ -1003,6 +1003,9 @@ fn canonical(ms: &[&EventMention]) -> Vec<usize> {
     order
 }
 
+/// Feature words reserved per mention (see [`resolve_from`]).
+const FEAT_RESERVE: usize = 32;
+
 /// Events built per slice: the documents a slice's events cite are fetched
 /// together, and only one slice of events is in memory at a time.
 const BUILD_CHUNK: usize = 4096;
@@ -1024,11 +1027,17 @@ pub fn resolve_from<S: MentionSource>(
     // ACLED types apart, so their numbers fit 16 bits.
     let mut types = Interner::default();
     let mut ms: Vec<M> = Vec::new();
-    // Only a hint: a count that cannot be had leaves the vector to grow.
-    let _ = ms.try_reserve_exact(source.len_hint().unwrap_or(0));
+    let mut feat: Vec<u32> = Vec::new();
+    // Only hints: a count that cannot be had leaves the vectors to grow.
+    // Grown by doubling, the largest step holds the old copy and the new
+    // one at once. The arena's size is not known, so it reserves more than
+    // mentions usually have (9 words and sides each on our corpora):
+    // capacity never written is address space, not memory.
+    let hint = source.len_hint().unwrap_or(0);
+    let _ = ms.try_reserve_exact(hint);
+    let _ = feat.try_reserve(hint.saturating_mul(FEAT_RESERVE));
     let mut doc_ids: Vec<String> = Vec::new();
     let mut ids: Vec<u32> = Vec::new();
-    let mut feat: Vec<u32> = Vec::new();
     let mut arena_full = false;
     source.scan(&prepare_doc, &mut |p| {
         let doc = doc_ids.len() as u32;
@@ -1086,8 +1095,6 @@ pub fn resolve_from<S: MentionSource>(
         }
         m.acled_type.remap(&remap_types);
     }
-    ms.shrink_to_fit();
-    feat.shrink_to_fit();
     drop((names, types));
     let scanned = t0.elapsed();
     let mut cl = Clusters::new(&ms, &feat);
@@ -1205,9 +1212,16 @@ pub fn resolve_from<S: MentionSource>(
         .collect();
     drop(cl);
     members.sort_unstable();
+    // Each event's members, a range of `members`, in root order.
+    let mut groups: Vec<(usize, usize)> = Vec::new();
+    for run in members.chunk_by(|a, b| a.0 == b.0) {
+        let start = groups.last().map_or(0, |g| g.1);
+        groups.push((start, start + run.len()));
+    }
     // From here only each mention's (document, position) and its
-    // documents' dates are needed: the summaries and their features, most
-    // of resolution's memory, go before events are built.
+    // documents' dates are needed: each member becomes its mention's
+    // (document, position) in place, and the summaries and their
+    // features, most of resolution's memory, go before events are built.
     let mut doc_day = vec![i32::MAX; n_docs];
     for m in &ms {
         if let Some((start, _, _)) = m.date() {
@@ -1215,11 +1229,14 @@ pub fn resolve_from<S: MentionSource>(
             *d = (*d).min(start);
         }
     }
-    let loc: Vec<(u32, u32)> = ms.iter().map(|m| (m.doc, m.pos)).collect();
+    for e in &mut members {
+        let m = &ms[e.1 as usize];
+        *e = (m.doc, m.pos);
+    }
     let (n_mentions, n_feat) = (ms.len(), feat.len());
     drop(ms);
     drop(feat);
-    let mut groups: Vec<&[(u32, u32)]> = members.chunk_by(|a, b| a.0 == b.0).collect();
+    let members = members;
     // Slices follow time: reports of one incident are published close to
     // it and to each other, so a slice of events of neighbouring dates
     // reads back a few thousand neighbouring documents, where slices in
@@ -1227,14 +1244,16 @@ pub fn resolve_from<S: MentionSource>(
     // store. An event's time here is that of its documents (the earliest
     // date any of them mentions), not its own: events that share an id
     // (below) have the same documents, so they keep their canonical order
-    // and the same one keeps the plain id whatever the slicing.
-    let when = |g: &[(u32, u32)]| {
-        g.iter()
-            .map(|&(_, i)| doc_day[loc[i as usize].0 as usize])
+    // (a group's start is its root's place) and the same one keeps the
+    // plain id whatever the slicing.
+    let when = |&(s, e): &(usize, usize)| {
+        members[s..e]
+            .iter()
+            .map(|&(d, _)| doc_day[d as usize])
             .min()
             .unwrap_or(i32::MAX)
     };
-    groups.sort_by_cached_key(|g| (when(g), g[0].0));
+    groups.sort_by_cached_key(|g| (when(g), g.0));
     drop(doc_day);
     // Two events can share an id only when their mentions are identical
     // (the same sentence coded twice alike); number the later ones so no
@@ -1248,7 +1267,7 @@ pub fn resolve_from<S: MentionSource>(
         // Only the mentions this slice's events are made of are read back.
         let mut wanted: Vec<(u32, u32)> = slice
             .iter()
-            .flat_map(|g| g.iter().map(|&(_, i)| loc[i as usize]))
+            .flat_map(|&(s, e)| members[s..e].iter().copied())
             .collect();
         wanted.sort_unstable();
         wanted.dedup();
@@ -1258,15 +1277,15 @@ pub fn resolve_from<S: MentionSource>(
         let mut fetched_at = tf;
         source.fetch(&wanted, &mut |fetched| {
             fetched_at = std::time::Instant::now();
-            let mention = |i: u32| -> Option<&EventMention> {
-                let k = wanted.binary_search(&loc[i as usize]).ok()?;
+            let mention = |at: &(u32, u32)| -> Option<&EventMention> {
+                let k = wanted.binary_search(at).ok()?;
                 fetched.get(k).copied()
             };
             built = slice
                 .par_iter()
-                .filter_map(|g| {
+                .filter_map(|&(s, e)| {
                     let mems: Vec<&EventMention> =
-                        g.iter().filter_map(|&(_, i)| mention(i)).collect();
+                        members[s..e].iter().filter_map(mention).collect();
                     (!mems.is_empty()).then(|| {
                         let id = event_id(&mems);
                         build_event(&mems, id)
