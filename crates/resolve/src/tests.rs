@@ -252,6 +252,66 @@ fn undated_report_without_a_clear_match_stays_alone() {
     assert_eq!(f.mentions.len(), 1);
 }
 
+/// An undated report looks for its event in its own 1° cell and the eight
+/// around it: a town a few km across a cell line is still the same place.
+#[test]
+fn an_undated_report_joins_an_event_across_a_cell_line() {
+    let mut a = mention(
+        "c1",
+        "A",
+        0,
+        "Jets struck an ammunition depot outside the town.",
+    );
+    a.date = day(6, 8);
+    a.location = place("Depot", 33.99, 38.99, GeoPrecision::Exact);
+    a.actors = vec![actor("Syrian Air Force", ActorRole::Actor)];
+    let mut b = a.clone();
+    b.document = "c2".into();
+    b.outlet = Some("B".into());
+    let mut c = a.clone();
+    c.document = "c3".into();
+    c.outlet = Some("C".into());
+    c.date = None;
+    // About 2 km north-east, in the next cell both ways.
+    c.location = place("Depot", 34.005, 39.005, GeoPrecision::Exact);
+    let events = resolve(&[a, b, c]);
+    assert_eq!(events.len(), 1, "{events:#?}");
+    assert_eq!(events[0].mentions.len(), 3);
+}
+
+/// A report placed only to a country and undated has no index to look in:
+/// it can still join an event its own document reports precisely.
+#[test]
+fn a_vague_report_joins_its_own_documents_event() {
+    let mut a = mention(
+        "v1",
+        "A",
+        0,
+        "Jets struck an ammunition depot outside the town.",
+    );
+    a.date = day(6, 8);
+    a.location = place("Depot", TOWN.0, TOWN.1, GeoPrecision::Exact);
+    a.actors = vec![actor("Syrian Air Force", ActorRole::Actor)];
+    let mut b = a.clone();
+    b.document = "v2".into();
+    b.outlet = Some("B".into());
+    let mut c = a.clone();
+    c.span = Span::new(400, 450);
+    c.char_start = 400;
+    c.char_end = 450;
+    c.sentence = "The strike on the ammunition depot set off fires for hours.".into();
+    c.date = None;
+    c.location = Some(Location {
+        name: "Syria".into(),
+        country: Some("SY".into()),
+        precision: GeoPrecision::Country,
+        ..Default::default()
+    });
+    let events = resolve(&[a, b, c]);
+    assert_eq!(events.len(), 1, "{events:#?}");
+    assert_eq!(events[0].mentions.len(), 3);
+}
+
 #[test]
 fn denials_and_occurrence_disputes() {
     let mut a = mention(
@@ -300,6 +360,31 @@ fn far_apart_places_or_days_do_not_merge() {
     c.document = "y3".into();
     c.date = day(4, 5);
     assert_eq!(resolve(&[a, b, c]).len(), 3);
+}
+
+/// Anchors are blocked a week at a time: a report whose blocks begin a
+/// week after another's still meets it in the week they share.
+#[test]
+fn anchors_whose_first_weeks_differ_meet_in_the_week_they_share() {
+    // Day numbers as resolution counts them (days from the Common Era):
+    // 21 May 2017 widened by a day begins in one 7-day block, 22 May in
+    // the next.
+    let block = |d: u32| {
+        let n = chrono::Datelike::num_days_from_ce(&NaiveDate::from_ymd_opt(2017, 5, d).unwrap());
+        (n - 1).div_euclid(7)
+    };
+    assert_ne!(block(21), block(22));
+    let mut a = mention("w1", "A", 0, "Aircraft struck a fuel depot near the town.");
+    a.date = day(5, 21);
+    a.location = place("Town", TOWN.0, TOWN.1, GeoPrecision::Exact);
+    a.actors = vec![actor("Syrian Air Force", ActorRole::Actor)];
+    let mut b = a.clone();
+    b.document = "w2".into();
+    b.outlet = Some("B".into());
+    b.date = day(5, 22);
+    let events = resolve(&[a, b]);
+    assert_eq!(events.len(), 1, "{events:#?}");
+    assert_eq!(events[0].mentions.len(), 2);
 }
 
 #[test]
