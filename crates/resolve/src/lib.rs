@@ -115,7 +115,7 @@ struct M {
     doc: u32,
     pos: u32,
     /// ACLED event type, interned apart from places (a handful of
-    /// types, so 16 bits; see [`M::guessed`]).
+    /// types, so 16 bits; see [`ShortName`]).
     acled_type: ShortName,
     /// Province and country, interned (see [`Interner`]) so comparisons and
     /// block keys are integers rather than per-mention strings.
@@ -156,10 +156,10 @@ type IntMap<K, V> = HashMap<K, V, IntHasher>;
 /// Values grouped by key in one array, with an index by key: `each` is
 /// called twice, once to count each key's values and once to place them,
 /// so the array is exactly the values' size. A list per key grown by
-/// pushing held up to twice its values; these groups (anchor blocks, the
-/// attach step's indexes) hold several entries per anchor at the peak of
-/// a large resolution. Keys are numbered in sorted order and each group
-/// keeps the order `each` gave.
+/// pushing held up to twice its values; these groups (a week's anchor
+/// blocks, anchors by first week, the attach step's indexes) hold up to an
+/// entry or more per anchor on millions of mentions. Keys are numbered in
+/// sorted order and each group keeps the order `each` gave.
 struct Groups<K, V> {
     index: IntMap<K, u32>,
     keys: Vec<K>,
@@ -242,17 +242,14 @@ impl ShortName {
     fn get(self) -> Option<u32> {
         (self != ShortName::NONE).then_some(u32::from(self.0))
     }
-    /// Renumbers through `table` (old number -> new); none stays none, as
-    /// does a number past 16 bits.
+    /// Renumbers through `table` (old number -> new); none stays none, and
+    /// a new number past 16 bits becomes none.
     fn remap(&mut self, table: &[u32]) {
         if let Some(i) = self.get() {
             *self = ShortName::of(Some(table[i as usize]));
         }
     }
 }
-
-/// How a document's local names mark an ACLED type (interned apart).
-const ACLED_PREFIX: &str = "acled:";
 
 fn day_num(d: NaiveDate) -> i32 {
     d.num_days_from_ce()
@@ -336,9 +333,11 @@ impl LocalNames {
 /// function resolution gives the scan, on any thread.
 pub struct PreparedDoc {
     id: String,
-    /// In canonical order; names are indices into `names`, `doc` unset.
+    /// In canonical order; places are indices into `names`, ACLED types
+    /// into `types`, `doc` unset.
     ms: Vec<M>,
     names: Vec<String>,
+    types: Vec<String>,
     /// The features of `ms`, which index from 0 here.
     feat: Vec<u32>,
 }
@@ -347,10 +346,11 @@ pub struct PreparedDoc {
 /// will give them to [`MentionSource::fetch`] positions).
 fn prepare_doc(doc_ms: &[&EventMention]) -> PreparedDoc {
     let mut names = LocalNames::default();
+    let mut types = LocalNames::default();
     let mut feat = Vec::new();
     let ms = canonical(doc_ms)
         .into_iter()
-        .map(|i| prepare(doc_ms[i], i as u32, &mut names, &mut feat))
+        .map(|i| prepare(doc_ms[i], i as u32, [&mut names, &mut types], &mut feat))
         .collect();
     PreparedDoc {
         id: doc_ms
@@ -359,11 +359,14 @@ fn prepare_doc(doc_ms: &[&EventMention]) -> PreparedDoc {
             .unwrap_or_default(),
         ms,
         names: names.0,
+        types: types.0,
         feat,
     }
 }
 
-fn prepare(m: &EventMention, pos: u32, names: &mut LocalNames, feat: &mut Vec<u32>) -> M {
+/// `local` are the document's place names and ACLED types.
+fn prepare(m: &EventMention, pos: u32, local: [&mut LocalNames; 2], feat: &mut Vec<u32>) -> M {
+    let [names, types] = local;
     let sides = sides::builtin();
     let side_list = |role: ActorRole| {
         // 32 bits tell a mention's few sides apart as well as 64.
@@ -401,11 +404,7 @@ fn prepare(m: &EventMention, pos: u32, names: &mut LocalNames, feat: &mut Vec<u3
         // The document's place in scan order is known only to the scan.
         doc: 0,
         pos,
-        acled_type: ShortName::of(
-            m.acled
-                .as_ref()
-                .map(|a| names.id(format!("{ACLED_PREFIX}{}", a.event_type))),
-        ),
+        acled_type: ShortName::of(m.acled.as_ref().map(|a| types.id(a.event_type.clone()))),
         admin1: Name::of(
             loc.and_then(|l| l.admin1.as_ref())
                 .map(|a| names.id(a.to_lowercase())),
@@ -424,7 +423,7 @@ fn prepare(m: &EventMention, pos: u32, names: &mut LocalNames, feat: &mut Vec<u3
         category: m.category,
         tprec: date.map(|d| d.2),
         gprec: loc.map(|l| l.precision),
-        flags: (u8::from(guessed(m)) * GUESSED) | (u8::from(first) * FIRST),
+        flags: (if guessed(m) { GUESSED } else { 0 }) | (if first { FIRST } else { 0 }),
     }
 }
 
@@ -796,8 +795,14 @@ impl<'a> Clusters<'a> {
     }
 }
 
+/// The 1° cell of a point. Coordinates far off the globe are clamped so
+/// a neighbour's index (±1) cannot overflow.
 fn cell(p: (f64, f64)) -> (i32, i32) {
-    (p.0.floor() as i32, p.1.floor() as i32)
+    const FAR: f64 = (i32::MAX / 2) as f64;
+    (
+        p.0.floor().clamp(-FAR, FAR) as i32,
+        p.1.floor().clamp(-FAR, FAR) as i32,
+    )
 }
 
 /// Weeks an anchor's block keys cover: its date range widened by the one
@@ -1006,6 +1011,9 @@ fn canonical(ms: &[&EventMention]) -> Vec<usize> {
 /// Feature words reserved per mention (see [`resolve_from`]).
 const FEAT_RESERVE: usize = 32;
 
+/// The feature arena's most words: its positions are u32.
+const ARENA_MAX: usize = u32::MAX as usize;
+
 /// Events built per slice: the documents a slice's events cite are fetched
 /// together, and only one slice of events is in memory at a time.
 const BUILD_CHUNK: usize = 4096;
@@ -1032,37 +1040,35 @@ pub fn resolve_from<S: MentionSource>(
     // Grown by doubling, the largest step holds the old copy and the new
     // one at once. The arena's size is not known, so it reserves more than
     // mentions usually have (9 words and sides each on our corpora):
-    // capacity never written is address space, not memory.
+    // capacity never written is address space, not memory (under Linux's
+    // default overcommit; a refused reservation only leaves it to grow).
     let hint = source.len_hint().unwrap_or(0);
     let _ = ms.try_reserve_exact(hint);
-    let _ = feat.try_reserve(hint.saturating_mul(FEAT_RESERVE));
+    let _ = feat.try_reserve(hint.saturating_mul(FEAT_RESERVE).min(ARENA_MAX));
     let mut doc_ids: Vec<String> = Vec::new();
-    let mut ids: Vec<u32> = Vec::new();
-    let mut arena_full = false;
+    let (mut ids, mut type_ids): (Vec<u32>, Vec<u32>) = (Vec::new(), Vec::new());
+    let (mut arena_full, mut warned_full) = (false, false);
     source.scan(&prepare_doc, &mut |p| {
         let doc = doc_ids.len() as u32;
         // Arena positions are u32 (4 bytes a mention less): past 2^32
         // feature words, about 450 million mentions and far beyond what
-        // fits in memory, a document's mentions are compared without them.
-        let base = u32::try_from(feat.len() + p.feat.len())
-            .ok()
-            .map(|_| feat.len() as u32);
-        if base.is_some() {
-            feat.extend_from_slice(&p.feat);
-        } else if !arena_full {
-            arena_full = true;
-            tracing::warn!(
-                "feature arena full: later mentions are resolved without their words and sides"
-            );
+        // fits in memory, the documents scanned after the arena filled are
+        // compared without their words and sides (which ones depends on
+        // the source's scan order).
+        arena_full |= feat.len() + p.feat.len() > ARENA_MAX;
+        let base = (!arena_full).then_some(feat.len() as u32);
+        match base {
+            Some(_) => feat.extend_from_slice(&p.feat),
+            None if !warned_full => {
+                warned_full = true;
+                tracing::warn!("feature arena full: the documents scanned from here on are resolved without their words and sides");
+            }
+            None => {}
         }
         ids.clear();
-        ids.extend(p.names.into_iter().map(|n| {
-            if n.starts_with(ACLED_PREFIX) {
-                types.id(n)
-            } else {
-                names.id(n)
-            }
-        }));
+        ids.extend(p.names.into_iter().map(|n| names.id(n)));
+        type_ids.clear();
+        type_ids.extend(p.types.into_iter().map(|n| types.id(n)));
         for mut m in p.ms {
             m.doc = doc;
             match base {
@@ -1072,7 +1078,7 @@ pub fn resolve_from<S: MentionSource>(
             for id in [&mut m.admin1, &mut m.country] {
                 id.remap(&ids);
             }
-            m.acled_type.remap(&ids);
+            m.acled_type.remap(&type_ids);
             ms.push(m);
         }
         doc_ids.push(p.id);
@@ -1088,6 +1094,12 @@ pub fn resolve_from<S: MentionSource>(
     order_by_document(&mut ms, &by_id);
     drop(by_id);
     let remap = names.spelling_order();
+    if types.0.len() >= usize::from(u16::MAX) {
+        tracing::warn!(
+            types = types.0.len(),
+            "more ACLED event types than 16 bits number: the later ones are compared as untyped"
+        );
+    }
     let remap_types = types.spelling_order();
     for m in &mut ms {
         for id in [&mut m.admin1, &mut m.country] {
@@ -1203,7 +1215,12 @@ pub fn resolve_from<S: MentionSource>(
 
     let clustered = t0.elapsed();
     let merged_clusters = cl.merged.len();
-    let anchors = ms.iter().filter(|m| m.is_anchor()).count();
+    // One more pass over every mention, only for the log.
+    let anchors = if tracing::enabled!(tracing::Level::DEBUG) {
+        ms.iter().filter(|m| m.is_anchor()).count()
+    } else {
+        0
+    };
     // 4. Build events: members grouped by root (a cluster's root is its
     // smallest index, so groups come in canonical order), a slice of
     // groups at a time, in parallel.
@@ -1236,7 +1253,6 @@ pub fn resolve_from<S: MentionSource>(
     let (n_mentions, n_feat) = (ms.len(), feat.len());
     drop(ms);
     drop(feat);
-    let members = members;
     // Slices follow time: reports of one incident are published close to
     // it and to each other, so a slice of events of neighbouring dates
     // reads back a few thousand neighbouring documents, where slices in
@@ -1244,7 +1260,7 @@ pub fn resolve_from<S: MentionSource>(
     // store. An event's time here is that of its documents (the earliest
     // date any of them mentions), not its own: events that share an id
     // (below) have the same documents, so they keep their canonical order
-    // (a group's start is its root's place) and the same one keeps the
+    // (group starts are in root order) and the same one keeps the
     // plain id whatever the slicing.
     let when = |&(s, e): &(usize, usize)| {
         members[s..e]
@@ -1423,8 +1439,8 @@ fn attach(ms: &[M], cl: &mut Clusters) {
     // looks only at anchors of its own time. Indices are u32 and the lists
     // one array each. Only the keys some non-anchor will look up are
     // indexed: where most mentions are anchors, indexes of every anchor
-    // were resolution's memory peak on millions of mentions, and held
-    // nothing a lookup would read.
+    // were resolution's memory peak on millions of mentions, and mostly
+    // held keys no lookup reads.
     let mut want_cell: HashSet<(Plover, (i32, i32)), IntHasher> = HashSet::default();
     let mut want_admin: HashSet<(Plover, u32), IntHasher> = HashSet::default();
     let mut want_month: HashSet<(Plover, u32, i32), IntHasher> = HashSet::default();
@@ -1511,7 +1527,7 @@ fn attach(ms: &[M], cl: &mut Clusters) {
     let mut candidate_event = vec![0u64; ms.len().div_ceil(64)];
     let mut mark = |cl: &mut Clusters, j: usize| {
         let r = cl.find(j);
-        candidate_event[r / 64] |= 1 << (r % 64);
+        candidate_event[r / 64] |= 1u64 << (r % 64);
     };
     for &(_, j) in cell_ix.vals.iter().chain(&admin_ix.vals) {
         mark(cl, j as usize);
@@ -1519,10 +1535,19 @@ fn attach(ms: &[M], cl: &mut Clusters) {
     for &j in &month_ix.vals {
         mark(cl, j as usize);
     }
-    for &(_, i) in &grouped {
-        let cat = ms[i as usize].category;
-        for j in same_doc(i as usize) {
-            if ms[j].category == cat && ms[j].is_anchor() {
+    // A document's anchors of the categories its non-anchors have (its
+    // mentions are contiguous in `ms`): one pass per document.
+    let (mut start, mut cats) = (0, Vec::new());
+    for run in ms.chunk_by(|a, b| a.doc == b.doc) {
+        let docs = start..start + run.len();
+        start += run.len();
+        cats.clear();
+        cats.extend(run.iter().filter(|m| !m.is_anchor()).map(|m| m.category));
+        if cats.is_empty() {
+            continue;
+        }
+        for j in docs {
+            if ms[j].is_anchor() && cats.contains(&ms[j].category) {
                 mark(cl, j);
             }
         }
@@ -1531,7 +1556,7 @@ fn attach(ms: &[M], cl: &mut Clusters) {
     for (i, m) in ms.iter().enumerate() {
         if m.is_anchor() {
             let r = cl.find(i);
-            if candidate_event[r / 64] & (1 << (r % 64)) != 0 {
+            if candidate_event[r / 64] & (1u64 << (r % 64)) != 0 {
                 members.entry(r as u32).or_default().push(i as u32);
             }
         }

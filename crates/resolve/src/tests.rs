@@ -252,6 +252,56 @@ fn undated_report_without_a_clear_match_stays_alone() {
     assert_eq!(f.mentions.len(), 1);
 }
 
+/// An anchor's blocks run for at most four weeks from its first: a report
+/// dated inside a long range, in its fourth week, still meets it there.
+#[test]
+fn a_long_range_anchor_meets_a_report_in_its_fourth_week() {
+    let block = |m: u32, d: u32| {
+        let n = chrono::Datelike::num_days_from_ce(&NaiveDate::from_ymd_opt(2017, m, d).unwrap());
+        (n - 1).div_euclid(7)
+    };
+    assert_eq!(block(6, 11), block(5, 21) + 3);
+    let mut a = mention("l1", "A", 0, "Aircraft struck a fuel depot near the town.");
+    a.date = Some(DateRange {
+        start: NaiveDate::from_ymd_opt(2017, 5, 21).unwrap(),
+        end: NaiveDate::from_ymd_opt(2017, 6, 11).unwrap(),
+        precision: TimePrecision::Week,
+    });
+    a.location = place("Town", TOWN.0, TOWN.1, GeoPrecision::Exact);
+    a.actors = vec![actor("Syrian Air Force", ActorRole::Actor)];
+    let mut b = a.clone();
+    b.document = "l2".into();
+    b.outlet = Some("B".into());
+    b.date = day(6, 11);
+    let events = resolve(&[a, b]);
+    assert_eq!(events.len(), 1, "{events:#?}");
+}
+
+/// Province names and ACLED types are numbered apart: a province whose
+/// name looks like a type is still only a province.
+#[test]
+fn a_province_named_like_an_event_type_stays_a_province() {
+    let mut a = mention("p1", "A", 0, "Shelling hit the market in the province.");
+    a.date = day(4, 1);
+    a.location = Some(Location {
+        name: "North".into(),
+        country: Some("SY".into()),
+        // Both a type's name and the form types once took among names.
+        admin1: Some("Acled:Explosions/Remote violence".into()),
+        precision: GeoPrecision::Admin1,
+        ..Default::default()
+    });
+    let mut b = a.clone();
+    b.document = "p2".into();
+    b.location = Some(Location {
+        admin1: Some("Homs".into()),
+        ..b.location.clone().unwrap()
+    });
+    let mut c = b.clone();
+    c.document = "p3".into();
+    assert_eq!(resolve(&[a, b, c]).len(), 2);
+}
+
 /// An undated report looks for its event in its own 1° cell and the eight
 /// around it: a town a few km across a cell line is still the same place.
 #[test]
@@ -537,7 +587,10 @@ fn blank_m() -> crate::M {
     crate::prepare(
         &mention("d", "o", 0, "Shelling hit the market."),
         0,
-        &mut crate::LocalNames::default(),
+        [
+            &mut crate::LocalNames::default(),
+            &mut crate::LocalNames::default(),
+        ],
         &mut Vec::new(),
     )
 }
