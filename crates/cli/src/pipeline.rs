@@ -168,6 +168,7 @@ pub fn ingest(
 
     let inputs: Vec<String> = paths.iter().map(|p| p.display().to_string()).collect();
     let run_id = store.begin_run(&now_rfc3339(), &inputs)?;
+    drop(inputs);
     // The duplicate index also knows every stored id, which is how known
     // documents are skipped. Sized once for the store and these files (at
     // least one document each): grown by doubling, it would hold two
@@ -240,8 +241,11 @@ pub fn ingest(
         }
     });
     written?;
-    // Resolution is the memory peak: the ingest's indexes go first.
+    // Resolution is the memory peak: the ingest's index and its list of
+    // files (about 100 bytes a file: 95 MiB for a folder of a million
+    // articles) go first.
     drop(dups);
+    drop(files);
     report.stored = stored.load(Ordering::Relaxed);
     progress.advance(0, report.stored);
 
