@@ -170,6 +170,35 @@ fn event_with<'a>(events: &'a [Event], doc: &str, start: usize) -> &'a Event {
         .unwrap_or_else(|| panic!("no event with {doc}@{start}"))
 }
 
+/// An air strike on a depot as one outlet dates and places it.
+fn depot_strike(doc: &str, date: Option<DateRange>, at: (f64, f64)) -> EventMention {
+    let mut m = mention(
+        doc,
+        "A",
+        0,
+        "Jets struck an ammunition depot outside the town.",
+    );
+    m.date = date;
+    m.location = place("Depot", at.0, at.1, GeoPrecision::Exact);
+    m.actors = vec![actor("Syrian Air Force", ActorRole::Actor)];
+    m
+}
+
+/// The same report as another outlet's document.
+fn retold(m: &EventMention, doc: &str, outlet: &str) -> EventMention {
+    let mut r = m.clone();
+    r.document = doc.into();
+    r.outlet = Some(outlet.into());
+    r
+}
+
+/// The 7-day block resolution puts a 2017 date's day before in (see
+/// `weeks`), in days from the Common Era as it counts them.
+fn block_of(month: u32, day: u32) -> i32 {
+    let d = NaiveDate::from_ymd_opt(2017, month, day).unwrap();
+    (chrono::Datelike::num_days_from_ce(&d) - 1).div_euclid(7)
+}
+
 #[test]
 fn one_incident_across_outlets_and_precisions() {
     let events = resolve(&scenario());
@@ -256,22 +285,14 @@ fn undated_report_without_a_clear_match_stays_alone() {
 /// dated inside a long range, in its fourth week, still meets it there.
 #[test]
 fn a_long_range_anchor_meets_a_report_in_its_fourth_week() {
-    let block = |m: u32, d: u32| {
-        let n = chrono::Datelike::num_days_from_ce(&NaiveDate::from_ymd_opt(2017, m, d).unwrap());
-        (n - 1).div_euclid(7)
-    };
-    assert_eq!(block(6, 11), block(5, 21) + 3);
-    let mut a = mention("l1", "A", 0, "Aircraft struck a fuel depot near the town.");
-    a.date = Some(DateRange {
+    assert_eq!(block_of(6, 11), block_of(5, 21) + 3);
+    let long = DateRange {
         start: NaiveDate::from_ymd_opt(2017, 5, 21).unwrap(),
         end: NaiveDate::from_ymd_opt(2017, 6, 11).unwrap(),
         precision: TimePrecision::Week,
-    });
-    a.location = place("Town", TOWN.0, TOWN.1, GeoPrecision::Exact);
-    a.actors = vec![actor("Syrian Air Force", ActorRole::Actor)];
-    let mut b = a.clone();
-    b.document = "l2".into();
-    b.outlet = Some("B".into());
+    };
+    let a = depot_strike("l1", Some(long), TOWN);
+    let mut b = retold(&a, "l2", "B");
     b.date = day(6, 11);
     let events = resolve(&[a, b]);
     assert_eq!(events.len(), 1, "{events:#?}");
@@ -306,21 +327,9 @@ fn a_province_named_like_an_event_type_stays_a_province() {
 /// around it: a town a few km across a cell line is still the same place.
 #[test]
 fn an_undated_report_joins_an_event_across_a_cell_line() {
-    let mut a = mention(
-        "c1",
-        "A",
-        0,
-        "Jets struck an ammunition depot outside the town.",
-    );
-    a.date = day(6, 8);
-    a.location = place("Depot", 33.99, 38.99, GeoPrecision::Exact);
-    a.actors = vec![actor("Syrian Air Force", ActorRole::Actor)];
-    let mut b = a.clone();
-    b.document = "c2".into();
-    b.outlet = Some("B".into());
-    let mut c = a.clone();
-    c.document = "c3".into();
-    c.outlet = Some("C".into());
+    let a = depot_strike("c1", day(6, 8), (33.99, 38.99));
+    let b = retold(&a, "c2", "B");
+    let mut c = retold(&a, "c3", "C");
     c.date = None;
     // About 2 km north-east, in the next cell both ways.
     c.location = place("Depot", 34.005, 39.005, GeoPrecision::Exact);
@@ -333,18 +342,8 @@ fn an_undated_report_joins_an_event_across_a_cell_line() {
 /// it can still join an event its own document reports precisely.
 #[test]
 fn a_vague_report_joins_its_own_documents_event() {
-    let mut a = mention(
-        "v1",
-        "A",
-        0,
-        "Jets struck an ammunition depot outside the town.",
-    );
-    a.date = day(6, 8);
-    a.location = place("Depot", TOWN.0, TOWN.1, GeoPrecision::Exact);
-    a.actors = vec![actor("Syrian Air Force", ActorRole::Actor)];
-    let mut b = a.clone();
-    b.document = "v2".into();
-    b.outlet = Some("B".into());
+    let a = depot_strike("v1", day(6, 8), TOWN);
+    let b = retold(&a, "v2", "B");
     let mut c = a.clone();
     c.span = Span::new(400, 450);
     c.char_start = 400;
@@ -416,21 +415,10 @@ fn far_apart_places_or_days_do_not_merge() {
 /// week after another's still meets it in the week they share.
 #[test]
 fn anchors_whose_first_weeks_differ_meet_in_the_week_they_share() {
-    // Day numbers as resolution counts them (days from the Common Era):
-    // 21 May 2017 widened by a day begins in one 7-day block, 22 May in
-    // the next.
-    let block = |d: u32| {
-        let n = chrono::Datelike::num_days_from_ce(&NaiveDate::from_ymd_opt(2017, 5, d).unwrap());
-        (n - 1).div_euclid(7)
-    };
-    assert_ne!(block(21), block(22));
-    let mut a = mention("w1", "A", 0, "Aircraft struck a fuel depot near the town.");
-    a.date = day(5, 21);
-    a.location = place("Town", TOWN.0, TOWN.1, GeoPrecision::Exact);
-    a.actors = vec![actor("Syrian Air Force", ActorRole::Actor)];
-    let mut b = a.clone();
-    b.document = "w2".into();
-    b.outlet = Some("B".into());
+    // 21 May 2017 widened by a day begins in one block, 22 May in the next.
+    assert_ne!(block_of(5, 21), block_of(5, 22));
+    let a = depot_strike("w1", day(5, 21), TOWN);
+    let mut b = retold(&a, "w2", "B");
     b.date = day(5, 22);
     let events = resolve(&[a, b]);
     assert_eq!(events.len(), 1, "{events:#?}");
