@@ -1097,7 +1097,7 @@ pub fn resolve_from<S: MentionSource>(
     if types.0.len() >= usize::from(u16::MAX) {
         tracing::warn!(
             types = types.0.len(),
-            "more ACLED event types than 16 bits number: the later ones are compared as untyped"
+            "more ACLED event types than 16 bits number: some are compared as untyped"
         );
     }
     let remap_types = types.spelling_order();
