@@ -1499,18 +1499,18 @@ fn attach(ms: &[M], cl: &mut Clusters) {
         v.sort_unstable();
     }
     // A document's mentions are contiguous in `ms` (sorted by document):
-    // its anchors are found by looking around, without an index.
+    // each document's range, by its number, found once. Looking around
+    // each mention instead cost a document's length per mention.
+    let mut doc_range =
+        vec![(0u32, 0u32); ms.iter().map(|m| m.doc as usize + 1).max().unwrap_or(0)];
+    let mut start = 0;
+    for run in ms.chunk_by(|a, b| a.doc == b.doc) {
+        doc_range[run[0].doc as usize] = (start as u32, (start + run.len()) as u32);
+        start += run.len();
+    }
     let same_doc = |i: usize| {
-        let d = ms[i].doc;
-        let lo = ms[..i]
-            .iter()
-            .rposition(|m| m.doc != d)
-            .map_or(0, |p| p + 1);
-        let hi = ms[i..]
-            .iter()
-            .position(|m| m.doc != d)
-            .map_or(ms.len(), |p| i + p);
-        lo..hi
+        let (lo, hi) = doc_range[ms[i].doc as usize];
+        lo as usize..hi as usize
     };
     // Non-anchor groups, by root, in canonical order.
     let mut grouped: Vec<(u32, u32)> =
@@ -1535,14 +1535,18 @@ fn attach(ms: &[M], cl: &mut Clusters) {
     for &j in &month_ix.vals {
         mark(cl, j as usize);
     }
-    // A document's anchors of the categories its non-anchors have (its
-    // mentions are contiguous in `ms`): one pass per document.
-    let (mut start, mut cats) = (0, Vec::new());
-    for run in ms.chunk_by(|a, b| a.doc == b.doc) {
-        let docs = start..start + run.len();
-        start += run.len();
+    // A document's anchors of the categories its non-anchors have: one
+    // pass per document.
+    let mut cats = Vec::new();
+    for &(lo, hi) in &doc_range {
+        let docs = lo as usize..hi as usize;
         cats.clear();
-        cats.extend(run.iter().filter(|m| !m.is_anchor()).map(|m| m.category));
+        cats.extend(
+            ms[docs.clone()]
+                .iter()
+                .filter(|m| !m.is_anchor())
+                .map(|m| m.category),
+        );
         if cats.is_empty() {
             continue;
         }
