@@ -366,8 +366,6 @@ struct StoreMentions<'a> {
     /// enough (see [`KEEP_MENTIONS`]): reading them back costs more time
     /// than holding them costs memory.
     kept: Option<Vec<Vec<EventMention>>>,
-    /// The store's count of mentions, which the scan will give.
-    mentions: u64,
 }
 
 /// Up to this many mentions (about 1 KB each in memory) resolution keeps
@@ -380,15 +378,24 @@ impl<'a> StoreMentions<'a> {
             store,
             keys: Vec::new(),
             kept: (mentions <= keep).then(Vec::new),
-            mentions,
         }
     }
 }
 
 impl sitrep_resolve::MentionSource for StoreMentions<'_> {
     type Error = StoreError;
-    fn len_hint(&self) -> Option<usize> {
-        usize::try_from(self.mentions).ok()
+    fn spill(&self) -> Option<sitrep_resolve::Spill<StoreError>> {
+        // Beside the database: a disk known to hold the store, where the
+        // system's temporary folder may be small or in memory.
+        let dir = self.store.path()?.parent()?;
+        Some(sitrep_resolve::Spill {
+            dir: if dir.as_os_str().is_empty() {
+                ".".into()
+            } else {
+                dir.to_path_buf()
+            },
+            error: StoreError::Io,
+        })
     }
     fn scan(
         &mut self,

@@ -55,6 +55,7 @@ use sitrep_model::{
 };
 
 pub mod analytics;
+mod parts;
 mod sides;
 mod summary;
 
@@ -445,6 +446,10 @@ impl M {
     fn target_sides<'f>(&self, feat: &'f [u32]) -> &'f [u32] {
         let s = self.feat as usize + usize::from(self.n_words) + usize::from(self.n_actor);
         &feat[s..s + usize::from(self.n_target)]
+    }
+    /// Words and sides in the arena.
+    fn n_feat(&self) -> usize {
+        usize::from(self.n_words) + usize::from(self.n_actor) + usize::from(self.n_target)
     }
     fn is_anchor(&self) -> bool {
         let dated = matches!(
@@ -937,10 +942,11 @@ pub trait MentionSource {
         prepare: &(dyn Fn(&[&EventMention]) -> PreparedDoc + Sync),
         f: &mut dyn FnMut(PreparedDoc),
     ) -> Result<(), Self::Error>;
-    /// How many mentions [`scan`](MentionSource::scan) will give, when the
-    /// source knows: resolution sizes its per-mention summaries once rather
-    /// than growing them by doubling (up to twice the memory at the end).
-    fn len_hint(&self) -> Option<usize> {
+    /// Where resolution may write temporary files, and how a failure to
+    /// write or read them becomes this source's error. With a folder, only
+    /// one category's mention summaries are in memory at a time after the
+    /// scan (see [`resolve_from`]); without one (the default), all are.
+    fn spill(&self) -> Option<Spill<Self::Error>> {
         None
     }
     /// Calls `f` once with the mentions at these (document position in
@@ -951,6 +957,12 @@ pub trait MentionSource {
         wanted: &[(u32, u32)],
         f: &mut dyn FnMut(&[&EventMention]),
     ) -> Result<(), Self::Error>;
+}
+
+/// A folder for resolution's temporary files (see [`MentionSource::spill`]).
+pub struct Spill<E> {
+    pub dir: std::path::PathBuf,
+    pub error: fn(std::io::Error) -> E,
 }
 
 /// A [`MentionSource`] over mentions in memory.
@@ -972,9 +984,6 @@ impl<'a> SliceSource<'a> {
 
 impl MentionSource for SliceSource<'_> {
     type Error = std::convert::Infallible;
-    fn len_hint(&self) -> Option<usize> {
-        Some(self.docs.iter().map(Vec::len).sum())
-    }
     fn scan(
         &mut self,
         prepare: &(dyn Fn(&[&EventMention]) -> PreparedDoc + Sync),
@@ -1008,11 +1017,13 @@ fn canonical(ms: &[&EventMention]) -> Vec<usize> {
     order
 }
 
-/// Feature words reserved per mention (see [`resolve_from`]).
-const FEAT_RESERVE: usize = 32;
-
 /// The feature arena's most words: its positions are u32.
 const ARENA_MAX: usize = u32::MAX as usize;
+
+/// Bytes of mention summaries resolution holds while it scans before it
+/// writes them to its spill folder, when the source gives one (see
+/// [`MentionSource::spill`]).
+const SPILL_BUDGET: usize = 64 << 20;
 
 /// Events built per slice: the documents a slice's events cite are fetched
 /// together, and only one slice of events is in memory at a time.
@@ -1021,78 +1032,93 @@ const BUILD_CHUNK: usize = 4096;
 /// Resolves the mentions of `source` into events and hands them to `emit`,
 /// in no particular order (callers that need one sort; [`resolve`] does).
 ///
-/// Memory is the compact per-mention summary (56 bytes each plus its word hashes), the
-/// clustering state and one slice of events with their documents'
-/// mentions, so a store of millions of mentions resolves without holding
-/// them. Deterministic: the same mentions give the same events and ids.
+/// Memory is the compact per-mention summary (56 bytes each plus its word
+/// hashes) of one category at a time (when the source gives a spill
+/// folder; all of them otherwise), the clustering state and one slice of
+/// events with their documents' mentions, so a store of millions of
+/// mentions resolves without holding them. Deterministic: the same
+/// mentions give the same events and ids.
 pub fn resolve_from<S: MentionSource>(
     source: &mut S,
+    emit: impl FnMut(Event),
+) -> Result<(), S::Error> {
+    resolve_within(source, SPILL_BUDGET, emit)
+}
+
+/// Time spent in each clustering step, over all categories (for the log).
+#[derive(Default)]
+struct Phases {
+    anchors: std::time::Duration,
+    grouped: std::time::Duration,
+    attach: std::time::Duration,
+    merged: usize,
+}
+
+/// [`resolve_from`] holding up to `budget` bytes of summaries while it
+/// scans.
+fn resolve_within<S: MentionSource>(
+    source: &mut S,
+    budget: usize,
     mut emit: impl FnMut(Event),
 ) -> Result<(), S::Error> {
     let t0 = std::time::Instant::now();
+    let spill = source.spill();
     // 1. Canonical order: documents by id, mentions by content key.
     let mut names = Interner::default();
     // ACLED types apart, so their numbers fit 16 bits.
     let mut types = Interner::default();
-    let mut ms: Vec<M> = Vec::new();
-    let mut feat: Vec<u32> = Vec::new();
-    // Only hints: a count that cannot be had leaves the vectors to grow.
-    // Grown by doubling, the largest step holds the old copy and the new
-    // one at once. The arena's size is not known, so it reserves more than
-    // mentions usually have (9 words and sides each on our corpora):
-    // capacity never written is address space, not memory (under Linux's
-    // default overcommit; a refused reservation only leaves it to grow).
-    let hint = source.len_hint().unwrap_or(0);
-    let _ = ms.try_reserve_exact(hint);
-    let _ = feat.try_reserve(hint.saturating_mul(FEAT_RESERVE).min(ARENA_MAX));
+    let mut parts = parts::Parts::new(spill.as_ref(), budget);
     let mut doc_ids: Vec<String> = Vec::new();
+    // Each document's number of mentions, by scan position.
+    let mut doc_len: Vec<u32> = Vec::new();
     let (mut ids, mut type_ids): (Vec<u32>, Vec<u32>) = (Vec::new(), Vec::new());
-    let (mut arena_full, mut warned_full) = (false, false);
+    let mut failed: Option<S::Error> = None;
     source.scan(&prepare_doc, &mut |p| {
         let doc = doc_ids.len() as u32;
-        // Arena positions are u32 (4 bytes a mention less): past 2^32
-        // feature words, about 450 million mentions and far beyond what
-        // fits in memory, the documents scanned after the arena filled are
-        // compared without their words and sides (which ones depends on
-        // the source's scan order).
-        arena_full |= feat.len() + p.feat.len() > ARENA_MAX;
-        let base = (!arena_full).then_some(feat.len() as u32);
-        match base {
-            Some(_) => feat.extend_from_slice(&p.feat),
-            None if !warned_full => {
-                warned_full = true;
-                tracing::warn!("feature arena full: the documents scanned from here on are resolved without their words and sides");
-            }
-            None => {}
-        }
         ids.clear();
         ids.extend(p.names.into_iter().map(|n| names.id(n)));
         type_ids.clear();
         type_ids.extend(p.types.into_iter().map(|n| types.id(n)));
-        for mut m in p.ms {
+        doc_len.push(p.ms.len() as u32);
+        doc_ids.push(p.id);
+        if failed.is_some() {
+            return;
+        }
+        // `k`: the mention's place among its document's, canonical order.
+        for (k, mut m) in p.ms.into_iter().enumerate() {
             m.doc = doc;
-            match base {
-                Some(b) => m.feat += b,
-                None => (m.feat, m.n_words, m.n_actor, m.n_target) = (0, 0, 0, 0),
-            }
             for id in [&mut m.admin1, &mut m.country] {
                 id.remap(&ids);
             }
             m.acled_type.remap(&type_ids);
-            ms.push(m);
+            if let Err(e) = parts.push(m, k as u32, &p.feat) {
+                failed = Some(e);
+                return;
+            }
         }
-        doc_ids.push(p.id);
     })?;
+    if let Some(e) = failed {
+        return Err(e);
+    }
     // Sources may scan in any order (the store reads its table in storage
-    // order, which is fast): put documents in id order, keeping each one's
-    // mentions in canonical order (the sort is stable), and number interned
-    // names by their spelling, so the result cannot depend on scan order.
-    let mut by_id: Vec<u32> = (0..doc_ids.len() as u32).collect();
-    by_id.sort_by(|&a, &b| doc_ids[a as usize].cmp(&doc_ids[b as usize]));
+    // order, which is fast): a mention's canonical index follows from its
+    // document's rank by id and its place within the document, and
+    // interned names are numbered by their spelling, so the result cannot
+    // depend on scan order.
     let n_docs = doc_ids.len();
+    let mut by_id: Vec<u32> = (0..n_docs as u32).collect();
+    by_id.sort_by(|&a, &b| doc_ids[a as usize].cmp(&doc_ids[b as usize]));
     drop(doc_ids);
-    order_by_document(&mut ms, &by_id);
-    drop(by_id);
+    // The canonical index of each document's first mention, by scan
+    // position.
+    let mut doc_start = vec![0u32; n_docs];
+    let mut at = 0u32;
+    for &d in &by_id {
+        doc_start[d as usize] = at;
+        at += doc_len[d as usize];
+    }
+    drop(doc_len);
+    let n_mentions = parts.len();
     let remap = names.spelling_order();
     if types.0.len() >= usize::from(u16::MAX) {
         tracing::warn!(
@@ -1101,133 +1127,53 @@ pub fn resolve_from<S: MentionSource>(
         );
     }
     let remap_types = types.spelling_order();
-    for m in &mut ms {
-        for id in [&mut m.admin1, &mut m.country] {
-            id.remap(&remap);
-        }
-        m.acled_type.remap(&remap_types);
-    }
     drop((names, types));
     let scanned = t0.elapsed();
-    let mut cl = Clusters::new(&ms, &feat);
-    // 2. Anchors, blocked by (week, category, cell) and (week, category,
-    // province), then scored and merged block by block in that order: no
-    // pair list outlives its block. The blocks are made a week at a time,
-    // from the anchors whose weeks include it: an anchor covers at most
-    // four weeks from its first (see [`weeks`]), so only anchors that begin
-    // in the four weeks up to it can. The blocks of every week at once
-    // (several entries per anchor) were a large part of resolution's
-    // memory on millions of mentions; this index is one entry per anchor.
-    let by_first_week: Groups<i32, u32> = Groups::build(|f| {
-        for (i, m) in ms.iter().enumerate().filter(|(_, m)| m.is_anchor()) {
-            f(first_week(m), i as u32);
-        }
-    });
-    let mut block_weeks: Vec<i32> = by_first_week
-        .keys
-        .iter()
-        .flat_map(|&w| w..=w.saturating_add(3))
-        .collect();
-    block_weeks.sort_unstable();
-    block_weeks.dedup();
-    let mut active: Vec<u32> = Vec::new();
-    for &w in &block_weeks {
-        active.clear();
-        for fw in w.saturating_sub(3)..=w {
-            let starting = by_first_week.get(&fw).unwrap_or(&[]);
-            active.extend(
-                starting
-                    .iter()
-                    .filter(|&&i| weeks(&ms[i as usize]).any(|x| x == w)),
-            );
-        }
-        if active.is_empty() {
-            continue;
-        }
-        let blocks: Groups<(Plover, Block), u32> = Groups::build(|f| {
-            for &i in &active {
-                let m = &ms[i as usize];
-                if let Some(p) = m.precise_point() {
-                    let (cy, cx) = cell(p);
-                    f((m.category, Block::Cell(cy, cx)), i);
-                }
-                if let Some(a1) = m.admin1.get() {
-                    f((m.category, Block::Admin1(a1)), i);
-                }
-            }
-        });
-        let score = |sc: &mut BlockScratch, key: &(Plover, Block)| {
-            let (cat, kind) = *key;
-            let own = blocks.get(key).unwrap_or(&[]);
-            let mut others: Vec<&[u32]> = Vec::new();
-            if let Block::Cell(cy, cx) = kind {
-                // The four neighbours after this cell in (row, column) order.
-                for (dy, dx) in [(0, 1), (1, -1), (1, 0), (1, 1)] {
-                    if let Some(v) = blocks.get(&(cat, Block::Cell(cy + dy, cx + dx))) {
-                        others.push(v);
-                    }
-                }
-            }
-            score_block(&ms, &feat, w, kind, own, &others, sc)
-        };
-        for chunk in blocks.keys.chunks(BLOCKS_AT_ONCE) {
-            let scored: Vec<Vec<(f32, usize, usize)>> = chunk
-                .par_iter()
-                .map_init(BlockScratch::default, |sc, key| score(sc, key))
-                .collect();
-            for &(_, i, j) in scored.iter().flatten() {
-                cl.try_union(i, j);
-            }
-        }
-    }
-    drop(by_first_week);
-    drop(block_weeks);
-    let anchored = t0.elapsed();
 
-    // 3a. Non-anchors grouped within their document; a document's mentions
-    // are in text order, and each is compared with its next WINDOW.
-    let mut by_doc: BTreeMap<u32, Vec<usize>> = BTreeMap::new();
-    for (i, m) in ms.iter().enumerate() {
-        if !m.is_anchor() {
-            by_doc.entry(m.doc).or_default().push(i);
+    // 2–3. Each category clustered on its own (see [`parts`]): each
+    // mention's event as (root's canonical index, its canonical index).
+    let mut members: Vec<(u32, u32)> = Vec::with_capacity(n_mentions);
+    // Each mention's position as the source gave it, by canonical index.
+    let mut pos_of = vec![0u32; n_mentions];
+    // Each document's earliest mentioned day, by scan position.
+    let mut doc_day = vec![i32::MAX; n_docs];
+    let (mut phases, mut anchors, mut n_feat) = (Phases::default(), 0usize, 0usize);
+    for part in parts.order() {
+        let parts::Loaded { mut ms, k, feat } = parts.take(part)?;
+        let mut gi: Vec<u32> = ms
+            .iter()
+            .zip(&k)
+            .map(|(m, &k)| doc_start[m.doc as usize] + k)
+            .collect();
+        drop(k);
+        in_canonical_order(&mut ms, &mut gi);
+        for m in &mut ms {
+            for id in [&mut m.admin1, &mut m.country] {
+                id.remap(&remap);
+            }
+            m.acled_type.remap(&remap_types);
         }
-    }
-    let mut local: Vec<(f32, usize, usize)> = Vec::new();
-    for idx in by_doc.values() {
-        local.clear();
-        for (k, &i) in idx.iter().enumerate() {
-            for &j in idx[k + 1..].iter().take(WINDOW) {
-                if let Some(s) = pair(&feat, &ms[i], &ms[j]).filter(|s| *s >= DOC_SCORE) {
-                    local.push((s, i, j));
-                }
+        for (m, &g) in ms.iter().zip(&gi) {
+            pos_of[g as usize] = m.pos;
+            if let Some((start, _, _)) = m.date() {
+                let d = &mut doc_day[m.doc as usize];
+                *d = (*d).min(start);
             }
         }
-        local.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)).then(a.2.cmp(&b.2)));
-        for &(_, i, j) in &local {
-            cl.try_union(i, j);
+        if tracing::enabled!(tracing::Level::DEBUG) {
+            anchors += ms.iter().filter(|m| m.is_anchor()).count();
         }
+        n_feat += feat.len();
+        let roots = cluster(&ms, &feat, &mut phases);
+        drop((ms, feat));
+        members.extend(roots.iter().zip(&gi).map(|(&r, &g)| (gi[r as usize], g)));
     }
-    drop(by_doc);
-
-    // 3b. Each non-anchor group joins the anchor event it fits clearly best.
-    let grouped = t0.elapsed();
-    attach(&ms, &mut cl);
-
+    drop(parts);
     let clustered = t0.elapsed();
-    let merged_clusters = cl.merged.len();
-    // One more pass over every mention, only for the log.
-    let anchors = if tracing::enabled!(tracing::Level::DEBUG) {
-        ms.iter().filter(|m| m.is_anchor()).count()
-    } else {
-        0
-    };
+
     // 4. Build events: members grouped by root (a cluster's root is its
     // smallest index, so groups come in canonical order), a slice of
     // groups at a time, in parallel.
-    let mut members: Vec<(u32, u32)> = (0..ms.len())
-        .map(|i| (cl.find(i) as u32, i as u32))
-        .collect();
-    drop(cl);
     members.sort_unstable();
     // Each event's members, a range of `members`, in root order.
     let mut groups: Vec<(usize, usize)> = Vec::new();
@@ -1235,24 +1181,15 @@ pub fn resolve_from<S: MentionSource>(
         let start = groups.last().map_or(0, |g| g.1);
         groups.push((start, start + run.len()));
     }
-    // From here only each mention's (document, position) and its
-    // documents' dates are needed: each member becomes its mention's
-    // (document, position) in place, and the summaries and their
-    // features, most of resolution's memory, go before events are built.
-    let mut doc_day = vec![i32::MAX; n_docs];
-    for m in &ms {
-        if let Some((start, _, _)) = m.date() {
-            let d = &mut doc_day[m.doc as usize];
-            *d = (*d).min(start);
-        }
-    }
+    // From here each member is its mention's (document, position): the
+    // document is the last in id order whose first index is not past the
+    // member's.
     for e in &mut members {
-        let m = &ms[e.1 as usize];
-        *e = (m.doc, m.pos);
+        let g = e.1;
+        let rank = by_id.partition_point(|&d| doc_start[d as usize] <= g) - 1;
+        *e = (by_id[rank], pos_of[g as usize]);
     }
-    let (n_mentions, n_feat) = (ms.len(), feat.len());
-    drop(ms);
-    drop(feat);
+    drop((pos_of, doc_start, by_id));
     // Slices follow time: reports of one incident are published close to
     // it and to each other, so a slice of events of neighbouring dates
     // reads back a few thousand neighbouring documents, where slices in
@@ -1324,55 +1261,156 @@ pub fn resolve_from<S: MentionSource>(
     tracing::debug!(
         mentions = n_mentions,
         anchors,
-        merged_clusters,
+        merged_clusters = phases.merged,
         feature_words = n_feat,
         doc_reads,
         fetch_ms = fetch_time.as_millis() as u64,
         emit_ms = emit_time.as_millis() as u64,
         scan_ms = scanned.as_millis() as u64,
         cluster_ms = (clustered - scanned).as_millis() as u64,
-        anchors_ms = (anchored - scanned).as_millis() as u64,
-        attach_ms = (clustered - grouped).as_millis() as u64,
+        anchors_ms = phases.anchors.as_millis() as u64,
+        grouped_ms = phases.grouped.as_millis() as u64,
+        attach_ms = phases.attach.as_millis() as u64,
         build_ms = (t0.elapsed() - clustered).as_millis() as u64,
         "resolution phases"
     );
     Ok(())
 }
 
-/// Puts the mentions in the document order `by_id` gives (scan positions,
-/// new order first), each document's mentions keeping their order, by
-/// moving every mention straight to its place: a counting sort by rank,
-/// applied in place. A stable sort did the same with a scratch copy of half
-/// the mentions; this holds a u32 per mention.
-fn order_by_document(ms: &mut [M], by_id: &[u32]) {
-    let n_docs = by_id.len();
-    let mut count = vec![0u32; n_docs];
-    for m in ms.iter() {
-        count[m.doc as usize] += 1;
-    }
-    // The next free place of each document's mentions in the new order.
-    let mut next = vec![0u32; n_docs];
-    let mut at = 0u32;
-    for &d in by_id {
-        next[d as usize] = at;
-        at += count[d as usize];
-    }
-    drop(count);
-    let mut dest: Vec<u32> = ms
+/// Clusters one category's mentions (`ms` in canonical order, `feat` their
+/// arena): each mention's root, the smallest index of its event.
+fn cluster(ms: &[M], feat: &[u32], phases: &mut Phases) -> Vec<u32> {
+    let t = std::time::Instant::now();
+    let mut cl = Clusters::new(ms, feat);
+    // 2. Anchors, blocked by (week, category, cell) and (week, category,
+    // province), then scored and merged block by block in that order: no
+    // pair list outlives its block. The blocks are made a week at a time,
+    // from the anchors whose weeks include it: an anchor covers at most
+    // four weeks from its first (see [`weeks`]), so only anchors that begin
+    // in the four weeks up to it can. The blocks of every week at once
+    // (several entries per anchor) were a large part of resolution's
+    // memory on millions of mentions; this index is one entry per anchor.
+    let by_first_week: Groups<i32, u32> = Groups::build(|f| {
+        for (i, m) in ms.iter().enumerate().filter(|(_, m)| m.is_anchor()) {
+            f(first_week(m), i as u32);
+        }
+    });
+    let mut block_weeks: Vec<i32> = by_first_week
+        .keys
         .iter()
-        .map(|m| {
-            let slot = &mut next[m.doc as usize];
-            *slot += 1;
-            *slot - 1
-        })
+        .flat_map(|&w| w..=w.saturating_add(3))
         .collect();
-    drop(next);
+    block_weeks.sort_unstable();
+    block_weeks.dedup();
+    let mut active: Vec<u32> = Vec::new();
+    for &w in &block_weeks {
+        active.clear();
+        for fw in w.saturating_sub(3)..=w {
+            let starting = by_first_week.get(&fw).unwrap_or(&[]);
+            active.extend(
+                starting
+                    .iter()
+                    .filter(|&&i| weeks(&ms[i as usize]).any(|x| x == w)),
+            );
+        }
+        if active.is_empty() {
+            continue;
+        }
+        let blocks: Groups<(Plover, Block), u32> = Groups::build(|f| {
+            for &i in &active {
+                let m = &ms[i as usize];
+                if let Some(p) = m.precise_point() {
+                    let (cy, cx) = cell(p);
+                    f((m.category, Block::Cell(cy, cx)), i);
+                }
+                if let Some(a1) = m.admin1.get() {
+                    f((m.category, Block::Admin1(a1)), i);
+                }
+            }
+        });
+        let score = |sc: &mut BlockScratch, key: &(Plover, Block)| {
+            let (cat, kind) = *key;
+            let own = blocks.get(key).unwrap_or(&[]);
+            let mut others: Vec<&[u32]> = Vec::new();
+            if let Block::Cell(cy, cx) = kind {
+                // The four neighbours after this cell in (row, column) order.
+                for (dy, dx) in [(0, 1), (1, -1), (1, 0), (1, 1)] {
+                    if let Some(v) = blocks.get(&(cat, Block::Cell(cy + dy, cx + dx))) {
+                        others.push(v);
+                    }
+                }
+            }
+            score_block(ms, feat, w, kind, own, &others, sc)
+        };
+        for chunk in blocks.keys.chunks(BLOCKS_AT_ONCE) {
+            let scored: Vec<Vec<(f32, usize, usize)>> = chunk
+                .par_iter()
+                .map_init(BlockScratch::default, |sc, key| score(sc, key))
+                .collect();
+            for &(_, i, j) in scored.iter().flatten() {
+                cl.try_union(i, j);
+            }
+        }
+    }
+    drop(by_first_week);
+    drop(block_weeks);
+    phases.anchors += t.elapsed();
+    let t = std::time::Instant::now();
+
+    // 3a. Non-anchors grouped within their document; a document's mentions
+    // are in text order, and each is compared with its next WINDOW.
+    let mut by_doc: BTreeMap<u32, Vec<usize>> = BTreeMap::new();
+    for (i, m) in ms.iter().enumerate() {
+        if !m.is_anchor() {
+            by_doc.entry(m.doc).or_default().push(i);
+        }
+    }
+    let mut local: Vec<(f32, usize, usize)> = Vec::new();
+    for idx in by_doc.values() {
+        local.clear();
+        for (k, &i) in idx.iter().enumerate() {
+            for &j in idx[k + 1..].iter().take(WINDOW) {
+                if let Some(s) = pair(feat, &ms[i], &ms[j]).filter(|s| *s >= DOC_SCORE) {
+                    local.push((s, i, j));
+                }
+            }
+        }
+        local.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)).then(a.2.cmp(&b.2)));
+        for &(_, i, j) in &local {
+            cl.try_union(i, j);
+        }
+    }
+    drop(by_doc);
+
+    phases.grouped += t.elapsed();
+
+    // 3b. Each non-anchor group joins the anchor event it fits clearly best.
+    let ta = std::time::Instant::now();
+    attach(ms, &mut cl);
+    phases.attach += ta.elapsed();
+
+    phases.merged += cl.merged.len();
+    (0..ms.len()).map(|i| cl.find(i) as u32).collect()
+}
+
+/// Puts one category's mentions in canonical order (`gi`, their canonical
+/// indices, with them) by moving each straight to its place: a u32 per
+/// mention, where a sort by key would copy them.
+fn in_canonical_order(ms: &mut [M], gi: &mut [u32]) {
+    let mut by_index: Vec<u32> = (0..gi.len() as u32).collect();
+    by_index.sort_unstable_by_key(|&l| gi[l as usize]);
+    let mut dest = vec![0u32; gi.len()];
+    for (to, &from) in by_index.iter().enumerate() {
+        dest[from as usize] = to as u32;
+    }
+    drop(by_index);
     // `dest` is a permutation, so each swap puts one mention in its final
     // place.
     for i in 0..ms.len() {
         while dest[i] as usize != i {
             let j = dest[i] as usize;
             ms.swap(i, j);
+            gi.swap(i, j);
             dest.swap(i, j);
         }
     }

@@ -537,38 +537,205 @@ fn a_repeated_sentence_key_keeps_its_plain_id_on_the_first_in_text_order() {
     assert_eq!(on(15).id, stable_id(&[on(24).id.as_str(), "2"]));
 }
 
-/// Documents' mentions move into id order, each document's in its own
-/// order: the same as the stable sort by rank they replace, with empty
-/// documents, runs of different lengths and a document whose mentions are
-/// not contiguous.
+/// One category's mentions move to canonical order, each carrying its
+/// index along, whatever order the scan and the spill gave them in.
 #[test]
-fn documents_are_reordered_in_place_as_runs() {
-    use crate::{order_by_document, M};
-    let runs = [3usize, 0, 1, 5, 2, 0, 4];
-    let mut ms: Vec<M> = Vec::new();
-    for (doc, &len) in runs.iter().enumerate() {
-        for pos in 0..len {
-            let mut m = crate::tests::blank_m();
-            m.doc = doc as u32;
-            m.pos = (len - pos) as u32; // runs are not in position order
-            ms.push(m);
+fn a_partition_is_put_in_canonical_order_in_place() {
+    use crate::{in_canonical_order, M};
+    let gi_scan: Vec<u32> = vec![40, 3, 17, 0, 99, 18, 5, 41];
+    let mut ms: Vec<M> = gi_scan
+        .iter()
+        .map(|&g| {
+            let mut m = blank_m();
+            m.pos = g + 1000; // travels with its index
+            m
+        })
+        .collect();
+    let mut gi = gi_scan.clone();
+    in_canonical_order(&mut ms, &mut gi);
+    let mut sorted = gi_scan;
+    sorted.sort_unstable();
+    assert_eq!(gi, sorted);
+    assert!(ms.iter().zip(&gi).all(|(m, &g)| m.pos == g + 1000));
+}
+
+/// Reports of several categories, days and places in many documents, some
+/// retold by other outlets: what the spill must not change.
+fn mixed() -> Vec<EventMention> {
+    let mut v = scenario();
+    let cats = [
+        Plover::Assault,
+        Plover::Protest,
+        Plover::Consult,
+        Plover::Coerce,
+        Plover::Mobilize,
+    ];
+    for n in 0..90usize {
+        let at = (33.4 + 0.02 * (n % 9) as f64, 38.5 + 0.3 * (n % 4) as f64);
+        let date = match n % 6 {
+            5 => None,
+            4 => week_ending(5, 21),
+            d => day(5, 15 + d as u32),
+        };
+        let mut m = depot_strike(&format!("m{:02}", n % 23), date, at);
+        m.category = cats[n % cats.len()];
+        m.char_start = n * 100;
+        m.span = Span::new(m.char_start, m.char_start + m.sentence.len());
+        if n % 7 == 3 {
+            m.location = Some(Location {
+                precision: GeoPrecision::Admin1,
+                ..place("Homs", 34.7, 36.7, GeoPrecision::Admin1).unwrap_or_default()
+            });
+        }
+        let retelling = retold(&m, &format!("r{:02}", n % 11), "Outlet R");
+        v.push(m);
+        if n % 3 == 0 {
+            v.push(retelling);
         }
     }
-    let mut late = blank_m();
-    late.doc = 0;
-    late.pos = 99;
-    ms.push(late);
-    let by_id: Vec<u32> = vec![4, 6, 1, 0, 3, 5, 2];
-    let mut rank = vec![0u32; by_id.len()];
-    for (r, &d) in by_id.iter().enumerate() {
-        rank[d as usize] = r as u32;
+    v
+}
+
+/// [`crate::SliceSource`] with a spill folder.
+struct Spilling<'a> {
+    inner: crate::SliceSource<'a>,
+    dir: std::path::PathBuf,
+}
+
+impl crate::MentionSource for Spilling<'_> {
+    type Error = std::io::Error;
+    fn scan(
+        &mut self,
+        prepare: &(dyn Fn(&[&EventMention]) -> crate::PreparedDoc + Sync),
+        f: &mut dyn FnMut(crate::PreparedDoc),
+    ) -> Result<(), Self::Error> {
+        let Ok(()) = self.inner.scan(prepare, f);
+        Ok(())
     }
-    let mut expected = ms.clone();
-    expected.sort_by_key(|m| rank[m.doc as usize]);
-    order_by_document(&mut ms, &by_id);
-    let key = |v: &[M]| v.iter().map(|m| (m.doc, m.pos)).collect::<Vec<_>>();
-    assert_eq!(key(&ms), key(&expected));
-    assert_eq!(ms.first().map(|m| m.doc), Some(4));
+    fn fetch(
+        &mut self,
+        wanted: &[(u32, u32)],
+        f: &mut dyn FnMut(&[&EventMention]),
+    ) -> Result<(), Self::Error> {
+        let Ok(()) = self.inner.fetch(wanted, f);
+        Ok(())
+    }
+    fn spill(&self) -> Option<crate::Spill<Self::Error>> {
+        Some(crate::Spill {
+            dir: self.dir.clone(),
+            error: |e| e,
+        })
+    }
+}
+
+fn scratch_dir(name: &str) -> std::path::PathBuf {
+    let dir = std::env::temp_dir().join(format!("sitrep-resolve-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+fn resolve_spilling(
+    ms: &[EventMention],
+    dir: &std::path::Path,
+    budget: usize,
+) -> std::io::Result<Vec<Event>> {
+    let mut source = Spilling {
+        inner: crate::SliceSource::new(ms),
+        dir: dir.to_path_buf(),
+    };
+    let mut events = Vec::new();
+    crate::resolve_within(&mut source, budget, |e| events.push(e))?;
+    crate::sort_events(&mut events);
+    Ok(events)
+}
+
+#[test]
+fn spilling_summaries_to_disk_changes_no_event() {
+    let ms = mixed();
+    let in_memory = resolve(&ms);
+    // Several categories, merged events and events left alone: the
+    // comparison below means something.
+    let cats: std::collections::BTreeSet<&str> =
+        in_memory.iter().map(|e| e.category.as_str()).collect();
+    assert!(cats.len() >= 4, "{cats:?}");
+    assert!(in_memory.iter().any(|e| e.mentions.len() >= 3));
+    assert!(in_memory.iter().any(|e| e.mentions.len() == 1));
+    let dir = scratch_dir("spill");
+    // Written out after every mention, after some, or never.
+    for budget in [0, 3_000, usize::MAX] {
+        let spilled = resolve_spilling(&ms, &dir, budget).unwrap();
+        assert_eq!(spilled, in_memory, "budget {budget}");
+    }
+    let mut rev = ms.clone();
+    rev.reverse();
+    assert_eq!(resolve_spilling(&rev, &dir, 0).unwrap(), in_memory);
+    // Temporary files go with the resolution.
+    assert_eq!(std::fs::read_dir(&dir).unwrap().count(), 0);
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
+fn a_spill_folder_that_cannot_be_written_is_an_error_naming_it() {
+    let dir = scratch_dir("missing").join("not-there");
+    let err = resolve_spilling(&mixed(), &dir, 0).unwrap_err();
+    assert!(err.to_string().contains("not-there"), "{err}");
+    // With room to spare it never needs the folder.
+    assert_eq!(
+        resolve_spilling(&mixed(), &dir, usize::MAX).unwrap(),
+        resolve(&mixed())
+    );
+}
+
+/// A summary written to the spill reads back as it was; a damaged one is
+/// an error, not a panic or a wrong value.
+#[test]
+fn spill_records_round_trip_and_damage_is_an_error() {
+    use crate::parts::{decode, encode, FIXED};
+    let mut m = blank_m();
+    (m.doc, m.pos, m.day0, m.day1) = (7, 3, 736_000, 736_006);
+    m.point = [33.512_345_678_9, -38.6];
+    m.tprec = Some(TimePrecision::Week);
+    m.gprec = Some(GeoPrecision::Near);
+    m.flags = crate::FIRST;
+    let arena: Vec<u32> = (0..m.n_feat() as u32 + 5).map(|w| w * 7919).collect();
+    m.feat = 5;
+    let mut buf = Vec::new();
+    encode(&m, 11, &arena, &mut buf);
+    assert_eq!(buf.len(), FIXED + 4 * m.n_feat());
+    let fixed: [u8; FIXED] = buf[..FIXED].try_into().unwrap();
+    let (back, k) = decode(&fixed, m.category).unwrap();
+    assert_eq!(k, 11);
+    // Two tuples: the standard traits stop at twelve fields.
+    let fields = |m: &crate::M| {
+        (
+            (
+                m.doc,
+                m.pos,
+                m.acled_type,
+                m.admin1,
+                m.country,
+                m.day0,
+                m.day1,
+            ),
+            (
+                m.point[0].to_bits(),
+                m.point[1].to_bits(),
+                m.n_words,
+                m.n_actor,
+            ),
+            (m.n_target, m.category, m.tprec, m.gprec, m.flags),
+        )
+    };
+    assert_eq!(fields(&back), fields(&m));
+    let words: Vec<u32> = buf[FIXED..]
+        .chunks_exact(4)
+        .map(|b| u32::from_le_bytes(b.try_into().unwrap()))
+        .collect();
+    assert_eq!(words, arena[5..5 + m.n_feat()]);
+    let mut damaged = fixed;
+    damaged[FIXED - 3] = 9; // no such time precision
+    assert!(decode(&damaged, m.category).is_err());
 }
 
 fn blank_m() -> crate::M {
