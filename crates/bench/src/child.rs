@@ -218,7 +218,8 @@ fn e2e(paths: &[PathBuf], db: &Path) -> Result<E2eResult, BenchError> {
         resolve_at: Mutex::new(None),
     };
     let cpu0 = self_cpu_s();
-    let report = pipeline::ingest(&mut store, &engines, paths, &Options::default(), &progress)?;
+    let report =
+        pipeline::ingest_owned(&mut store, engines, paths, &Options::default(), &progress)?;
     let end = Instant::now();
     let cpu_s = self_cpu_s() - cpu0;
     let resolve_s = progress

@@ -233,7 +233,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 chunk: *chunk,
                 ..Options::default()
             };
-            let report = ingest(&mut store, &eng, paths, &opts, cli.quiet)?;
+            let report = ingest(&mut store, eng, paths, &opts, cli.quiet)?;
             print_report(&report, cli.json, cli.quiet)?;
             Ok(exit_for(&report))
         }
@@ -359,21 +359,24 @@ fn run(cli: Cli) -> Result<ExitCode> {
             let mut store =
                 Store::open(&db).with_context(|| format!("opening {}", db.display()))?;
             let eng = load_engines(&EngineArgs::default(), cli.quiet)?;
+            // Zones that go with the examples (examples/zones.jsonl, beside
+            // the corpus folder so it is not ingested as articles), read
+            // while the gazetteer is loaded; stored after the articles.
+            let zones_file = dir.parent().map(|p| p.join("zones.jsonl"));
+            let zones = match zones_file.filter(|p| p.is_file()) {
+                Some(zf) => sitrep::zones::parse_specs(&zf.to_string_lossy(), eng.geo.gazetteer())?,
+                None => Vec::new(),
+            };
             let report = ingest(
                 &mut store,
-                &eng,
+                eng,
                 std::slice::from_ref(&dir),
                 &Options::default(),
                 cli.quiet,
             )?;
-            // Zones that go with the examples (examples/zones.jsonl, beside
-            // the corpus folder so it is not ingested as articles).
-            let zones_file = dir.parent().map(|p| p.join("zones.jsonl"));
-            if let Some(zf) = zones_file.filter(|p| p.is_file()) {
-                for z in sitrep::zones::parse_specs(&zf.to_string_lossy(), eng.geo.gazetteer())? {
-                    let (kind, def) = sitrep::zones::to_stored(&z);
-                    store.put_zone(&z.name, kind, &def)?;
-                }
+            for z in &zones {
+                let (kind, def) = sitrep::zones::to_stored(z);
+                store.put_zone(&z.name, kind, &def)?;
             }
             print_demo(&store, &report, &db, cli.json)?;
             drop(store);
@@ -607,7 +610,7 @@ impl Progress for Bar {
 
 fn ingest(
     store: &mut Store,
-    eng: &Engines,
+    eng: Engines,
     paths: &[PathBuf],
     opts: &Options,
     quiet: bool,
@@ -624,7 +627,7 @@ fn ingest(
         b
     };
     let progress = Bar(bar);
-    let report = pipeline::ingest(store, eng, paths, opts, &progress)?;
+    let report = pipeline::ingest_owned(store, eng, paths, opts, &progress)?;
     progress.0.finish_and_clear();
     Ok(report)
 }

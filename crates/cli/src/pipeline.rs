@@ -159,6 +159,40 @@ pub fn ingest(
     opts: &Options,
     progress: &dyn Progress,
 ) -> Result<Report, PipelineError> {
+    let stored = store_documents(store, engines, paths, opts, progress)?;
+    finish(store, stored, progress)
+}
+
+/// [`ingest`], freeing the engines once the documents are stored:
+/// resolution, the memory peak, does not need them (the gazetteer and
+/// dictionaries, about 70 MB).
+pub fn ingest_owned(
+    store: &mut Store,
+    engines: Engines,
+    paths: &[PathBuf],
+    opts: &Options,
+    progress: &dyn Progress,
+) -> Result<Report, PipelineError> {
+    let stored = store_documents(store, &engines, paths, opts, progress)?;
+    drop(engines);
+    finish(store, stored, progress)
+}
+
+/// An ingest whose documents are stored, before resolution.
+struct Stored {
+    report: Report,
+    run_id: i64,
+    t0: Instant,
+}
+
+/// The documents part of [`ingest`]: read, analyse, store.
+fn store_documents(
+    store: &mut Store,
+    engines: &Engines,
+    paths: &[PathBuf],
+    opts: &Options,
+    progress: &dyn Progress,
+) -> Result<Stored, PipelineError> {
     let t0 = Instant::now();
     let mut report = Report::default();
     let (files, errors) = sitrep_ingest::discover(paths);
@@ -248,7 +282,20 @@ pub fn ingest(
     drop(files);
     report.stored = stored.load(Ordering::Relaxed);
     progress.advance(0, report.stored);
+    Ok(Stored { report, run_id, t0 })
+}
 
+/// The end of [`ingest`]: resolution, if anything changed, and the run log.
+fn finish(
+    store: &mut Store,
+    stored: Stored,
+    progress: &dyn Progress,
+) -> Result<Report, PipelineError> {
+    let Stored {
+        mut report,
+        run_id,
+        t0,
+    } = stored;
     if store.events_stale()? {
         progress.phase("resolving events");
         resolve_events(store)?;

@@ -48,11 +48,11 @@ impl Part {
     }
 }
 
-/// A partition read back: its summaries, their canonical positions within
-/// their documents, and their feature arena.
+/// A partition read back: its summaries, their canonical indices among
+/// all mentions, and their feature arena.
 pub(crate) struct Loaded {
     pub(crate) ms: Vec<M>,
-    pub(crate) k: Vec<u32>,
+    pub(crate) gi: Vec<u32>,
     pub(crate) feat: Vec<u32>,
 }
 
@@ -167,8 +167,9 @@ impl<'s, E> Parts<'s, E> {
     }
 
     /// Takes partition `i` out: what was written to disk, then what is in
-    /// memory, with one feature arena for all of them.
-    pub(crate) fn take(&mut self, i: usize) -> Result<Loaded, E> {
+    /// memory, with one feature arena for all of them. `doc_start` is the
+    /// canonical index of each document's first mention, by scan position.
+    pub(crate) fn take(&mut self, i: usize, doc_start: &[u32]) -> Result<Loaded, E> {
         let part = &mut self.parts[i];
         let (category, on_disk) = (part.category, part.on_disk);
         let mem_ms = std::mem::take(&mut part.ms);
@@ -178,7 +179,7 @@ impl<'s, E> Parts<'s, E> {
         let n = on_disk + mem_ms.len();
         let mut out = Loaded {
             ms: Vec::with_capacity(n),
-            k: Vec::with_capacity(n),
+            gi: Vec::with_capacity(n),
             feat: Vec::with_capacity((part.words_on_disk + mem_feat.len()).min(ARENA_MAX)),
         };
         if let (Some(mut f), Some(spill)) = (file, self.spill) {
@@ -186,6 +187,7 @@ impl<'s, E> Parts<'s, E> {
                 &mut f.file,
                 on_disk,
                 category,
+                doc_start,
                 &mut out,
                 &mut self.warned_full,
             )
@@ -200,8 +202,8 @@ impl<'s, E> Parts<'s, E> {
                 &mem_feat[s..s + n],
                 &mut self.warned_full,
             );
+            out.gi.push(doc_start[m.doc as usize] + k);
             out.ms.push(m);
-            out.k.push(k);
         }
         Ok(out)
     }
@@ -262,6 +264,7 @@ fn read_back(
     file: &mut File,
     n: usize,
     category: Plover,
+    doc_start: &[u32],
     out: &mut Loaded,
     warned: &mut bool,
 ) -> std::io::Result<()> {
@@ -273,6 +276,9 @@ fn read_back(
     for _ in 0..n {
         r.read_exact(&mut fixed)?;
         let (mut m, k) = decode(&fixed, category)?;
+        let Some(&start) = doc_start.get(m.doc as usize) else {
+            return Err(damaged());
+        };
         raw.resize(4 * m.n_feat(), 0);
         r.read_exact(&mut raw)?;
         words.clear();
@@ -281,8 +287,8 @@ fn read_back(
                 .map(|b| u32::from_le_bytes([b[0], b[1], b[2], b[3]])),
         );
         add_words(&mut out.feat, &mut m, &words, warned);
+        out.gi.push(start + k);
         out.ms.push(m);
-        out.k.push(k);
     }
     Ok(())
 }
@@ -309,7 +315,6 @@ pub(crate) fn decode(b: &[u8; FIXED], category: Plover) -> std::io::Result<(M, u
     let t = take(2);
     let n_words = u16::from_le_bytes([t[0], t[1]]);
     let t = take(5);
-    let bad = || std::io::Error::new(std::io::ErrorKind::InvalidData, "damaged spill record");
     let m = M {
         doc,
         pos,
@@ -324,11 +329,18 @@ pub(crate) fn decode(b: &[u8; FIXED], category: Plover) -> std::io::Result<(M, u
         n_actor: t[0],
         n_target: t[1],
         category,
-        tprec: tprec_of(t[2]).ok_or_else(bad)?,
-        gprec: gprec_of(t[3]).ok_or_else(bad)?,
+        tprec: tprec_of(t[2]).ok_or_else(damaged)?,
+        gprec: gprec_of(t[3]).ok_or_else(damaged)?,
         flags: t[4],
     };
     Ok((m, k))
+}
+
+fn damaged() -> std::io::Error {
+    std::io::Error::new(
+        std::io::ErrorKind::InvalidData,
+        "damaged resolution spill record",
+    )
 }
 
 fn tprec_code(p: Option<TimePrecision>) -> u8 {
