@@ -1100,6 +1100,7 @@ fn resolve_within<S: MentionSource>(
     if let Some(e) = failed {
         return Err(e);
     }
+    parts.end_scan()?;
     // Sources may scan in any order (the store reads its table in storage
     // order, which is fast): a mention's canonical index follows from its
     // document's rank by id and its place within the document, and

@@ -150,6 +150,26 @@ impl<'s, E> Parts<'s, E> {
         Ok(())
     }
 
+    /// Ends the scan: once anything went to disk, the rest follows and the
+    /// buffers go, so that no category's buffer (about the budget in all,
+    /// capacity kept for the next window) stays resident while another is
+    /// clustered. Below the budget everything stays in memory.
+    pub(crate) fn end_scan(&mut self) -> Result<(), E> {
+        let Some(spill) = self.spill else {
+            return Ok(());
+        };
+        if self.parts.iter().all(|p| p.file.is_none()) {
+            return Ok(());
+        }
+        self.write_out().map_err(spill.error)?;
+        for part in &mut self.parts {
+            part.ms = Vec::new();
+            part.k = Vec::new();
+            part.feat = Vec::new();
+        }
+        Ok(())
+    }
+
     /// Categories that have mentions, the largest first: the partitions
     /// read back later meet the canonical-index lists growing, so the
     /// largest goes when those are smallest.
