@@ -943,9 +943,10 @@ pub trait MentionSource {
         f: &mut dyn FnMut(PreparedDoc),
     ) -> Result<(), Self::Error>;
     /// Where resolution may write temporary files, and how a failure to
-    /// write or read them becomes this source's error. With a folder, only
-    /// one category's mention summaries are in memory at a time after the
-    /// scan (see [`resolve_from`]); without one (the default), all are.
+    /// write or read them becomes this source's error. With a folder, past
+    /// 64 MB of mention summaries only one category's are in memory at a
+    /// time after the scan (see [`resolve_from`]); without one (the
+    /// default), all are.
     fn spill(&self) -> Option<Spill<Self::Error>> {
         None
     }
@@ -1033,8 +1034,9 @@ const BUILD_CHUNK: usize = 4096;
 /// in no particular order (callers that need one sort; [`resolve`] does).
 ///
 /// Memory is the compact per-mention summary (56 bytes each plus its word
-/// hashes) of one category at a time (when the source gives a spill
-/// folder; all of them otherwise), the clustering state and one slice of
+/// hashes) of one category at a time (past 64 MB of them, when the source
+/// gives a spill folder; all of them otherwise), the clustering state and
+/// one slice of
 /// events with their documents' mentions, so a store of millions of
 /// mentions resolves without holding them. Deterministic: the same
 /// mentions give the same events and ids.
@@ -1042,7 +1044,7 @@ pub fn resolve_from<S: MentionSource>(
     source: &mut S,
     emit: impl FnMut(Event),
 ) -> Result<(), S::Error> {
-    resolve_within(source, SPILL_BUDGET, emit)
+    resolve_within(source, SPILL_BUDGET, true, emit)
 }
 
 /// Time spent in each clustering step, over all categories (for the log).
@@ -1055,10 +1057,12 @@ struct Phases {
 }
 
 /// [`resolve_from`] holding up to `budget` bytes of summaries while it
-/// scans.
+/// scans; all categories clustered together unless `by_category` (which
+/// must not change the result: the tests compare the two).
 fn resolve_within<S: MentionSource>(
     source: &mut S,
     budget: usize,
+    by_category: bool,
     mut emit: impl FnMut(Event),
 ) -> Result<(), S::Error> {
     let t0 = std::time::Instant::now();
@@ -1067,10 +1071,14 @@ fn resolve_within<S: MentionSource>(
     let mut names = Interner::default();
     // ACLED types apart, so their numbers fit 16 bits.
     let mut types = Interner::default();
-    let mut parts = parts::Parts::new(spill.as_ref(), budget);
+    let mut parts = parts::Parts::new(spill.as_ref(), budget, by_category);
     let mut doc_ids: Vec<String> = Vec::new();
     // Each document's number of mentions, by scan position.
     let mut doc_len: Vec<u32> = Vec::new();
+    // Each non-anchor's (document, place in the document's canonical
+    // order): a non-anchor is compared with the next non-anchors of its
+    // document whatever their category (see [`cluster`]).
+    let mut non_anchor_at: Vec<(u32, u32)> = Vec::new();
     let (mut ids, mut type_ids): (Vec<u32>, Vec<u32>) = (Vec::new(), Vec::new());
     let mut failed: Option<S::Error> = None;
     source.scan(&prepare_doc, &mut |p| {
@@ -1091,6 +1099,9 @@ fn resolve_within<S: MentionSource>(
                 id.remap(&ids);
             }
             m.acled_type.remap(&type_ids);
+            if !m.is_anchor() {
+                non_anchor_at.push((doc, k as u32));
+            }
             if let Err(e) = parts.push(m, k as u32, &p.feat) {
                 failed = Some(e);
                 return;
@@ -1118,7 +1129,13 @@ fn resolve_within<S: MentionSource>(
         doc_start[d as usize] = at;
         at += doc_len[d as usize];
     }
-    drop(doc_len);
+    // The canonical indices of all non-anchors, in order.
+    let mut non_anchors: Vec<u32> = non_anchor_at
+        .iter()
+        .map(|&(d, k)| doc_start[d as usize] + k)
+        .collect();
+    drop(non_anchor_at);
+    non_anchors.sort_unstable();
     let n_mentions = parts.len();
     let remap = names.spelling_order();
     if types.0.len() >= usize::from(u16::MAX) {
@@ -1129,6 +1146,12 @@ fn resolve_within<S: MentionSource>(
     }
     let remap_types = types.spelling_order();
     drop((names, types));
+    let canon = parts::Canon {
+        doc_start: &doc_start,
+        doc_len: &doc_len,
+        names: remap.len(),
+        types: remap_types.len(),
+    };
     let scanned = t0.elapsed();
 
     // 2–3. Each category clustered on its own (see [`parts`]): each
@@ -1140,12 +1163,7 @@ fn resolve_within<S: MentionSource>(
     let mut doc_day = vec![i32::MAX; n_docs];
     let (mut phases, mut anchors, mut n_feat) = (Phases::default(), 0usize, 0usize);
     for part in parts.order() {
-        let parts::Loaded {
-            mut ms,
-            mut gi,
-            feat,
-        } = parts.take(part, &doc_start)?;
-        in_canonical_order(&mut ms, &mut gi);
+        let parts::Loaded { mut ms, gi, feat } = parts.take(part, &canon)?;
         for m in &mut ms {
             for id in [&mut m.admin1, &mut m.country] {
                 id.remap(&remap);
@@ -1169,11 +1187,11 @@ fn resolve_within<S: MentionSource>(
             feature_words = feat.len(),
             "clustering one category"
         );
-        let roots = cluster(&ms, &feat, &mut phases);
+        let roots = cluster(&ms, &feat, &gi, &non_anchors, &mut phases);
         drop((ms, feat));
         members.extend(roots.iter().zip(&gi).map(|(&r, &g)| (gi[r as usize], g)));
     }
-    drop(parts);
+    drop((parts, doc_len, non_anchors));
     let clustered = t0.elapsed();
 
     // 4. Build events: members grouped by root (a cluster's root is its
@@ -1282,9 +1300,17 @@ fn resolve_within<S: MentionSource>(
     Ok(())
 }
 
-/// Clusters one category's mentions (`ms` in canonical order, `feat` their
-/// arena): each mention's root, the smallest index of its event.
-fn cluster(ms: &[M], feat: &[u32], phases: &mut Phases) -> Vec<u32> {
+/// Clusters one partition's mentions (`ms` in canonical order, `feat`
+/// their arena, `gi` their canonical indices; `non_anchors` the sorted
+/// canonical indices of every partition's non-anchors): each mention's
+/// root, the smallest index of its event.
+fn cluster(
+    ms: &[M],
+    feat: &[u32],
+    gi: &[u32],
+    non_anchors: &[u32],
+    phases: &mut Phases,
+) -> Vec<u32> {
     let t = std::time::Instant::now();
     let mut cl = Clusters::new(ms, feat);
     // 2. Anchors, blocked by (week, category, cell) and (week, category,
@@ -1363,7 +1389,10 @@ fn cluster(ms: &[M], feat: &[u32], phases: &mut Phases) -> Vec<u32> {
     let t = std::time::Instant::now();
 
     // 3a. Non-anchors grouped within their document; a document's mentions
-    // are in text order, and each is compared with its next WINDOW.
+    // are in text order, and each is compared with the next WINDOW
+    // non-anchors of its document, whatever their category: those of
+    // other partitions are never a match, but they count towards the
+    // window, as when all were clustered together.
     let mut by_doc: BTreeMap<u32, Vec<usize>> = BTreeMap::new();
     for (i, m) in ms.iter().enumerate() {
         if !m.is_anchor() {
@@ -1371,10 +1400,18 @@ fn cluster(ms: &[M], feat: &[u32], phases: &mut Phases) -> Vec<u32> {
         }
     }
     let mut local: Vec<(f32, usize, usize)> = Vec::new();
+    // Each non-anchor's place among all non-anchors.
+    let mut place: Vec<usize> = Vec::new();
     for idx in by_doc.values() {
         local.clear();
+        place.clear();
+        place.extend(
+            idx.iter()
+                .map(|&i| non_anchors.partition_point(|&g| g < gi[i])),
+        );
         for (k, &i) in idx.iter().enumerate() {
-            for &j in idx[k + 1..].iter().take(WINDOW) {
+            let within = |&(_, &p): &(&usize, &usize)| p - place[k] <= WINDOW;
+            for (&j, _) in idx[k + 1..].iter().zip(&place[k + 1..]).take_while(within) {
                 if let Some(s) = pair(feat, &ms[i], &ms[j]).filter(|s| *s >= DOC_SCORE) {
                     local.push((s, i, j));
                 }
@@ -1396,44 +1433,6 @@ fn cluster(ms: &[M], feat: &[u32], phases: &mut Phases) -> Vec<u32> {
 
     phases.merged += cl.merged.len();
     (0..ms.len()).map(|i| cl.find(i) as u32).collect()
-}
-
-/// Puts one category's mentions in canonical order (`gi`, their distinct
-/// canonical indices, with them) by moving each straight to its place: a
-/// u32 per mention, where a sort by key would copy them.
-fn in_canonical_order(ms: &mut [M], gi: &mut [u32]) {
-    // A mention's place is the number of the category's indices below its
-    // own: a bit per index of all mentions and a count before each word
-    // of bits give it, in about a sixth of a byte per mention of the store.
-    let n_bits = gi.iter().max().map_or(0, |&g| g as usize + 1);
-    let mut bits = vec![0u64; n_bits.div_ceil(64)];
-    for &g in gi.iter() {
-        bits[g as usize / 64] |= 1u64 << (g % 64);
-    }
-    let mut before: Vec<u32> = Vec::with_capacity(bits.len());
-    let mut count = 0u32;
-    for w in &bits {
-        before.push(count);
-        count += w.count_ones();
-    }
-    let mut dest: Vec<u32> = gi
-        .iter()
-        .map(|&g| {
-            let (w, b) = (g as usize / 64, g % 64);
-            before[w] + (bits[w] & ((1u64 << b) - 1)).count_ones()
-        })
-        .collect();
-    drop((bits, before));
-    // `dest` is a permutation, so each swap puts one mention in its final
-    // place.
-    for i in 0..ms.len() {
-        while dest[i] as usize != i {
-            let j = dest[i] as usize;
-            ms.swap(i, j);
-            gi.swap(i, j);
-            dest.swap(i, j);
-        }
-    }
 }
 
 /// Resolves event mentions into events and hands them to `emit` as they are

@@ -537,11 +537,12 @@ fn a_repeated_sentence_key_keeps_its_plain_id_on_the_first_in_text_order() {
     assert_eq!(on(15).id, stable_id(&[on(24).id.as_str(), "2"]));
 }
 
-/// One category's mentions move to canonical order, each carrying its
-/// index along, whatever order the scan and the spill gave them in.
+/// A partition's mentions move to canonical order, each carrying its
+/// index along, whatever order the scan and the spill gave them in; a
+/// repeated index (a damaged file) moves nothing and is refused.
 #[test]
 fn a_partition_is_put_in_canonical_order_in_place() {
-    use crate::{in_canonical_order, M};
+    use crate::{parts::in_canonical_order, M};
     let gi_scan: Vec<u32> = vec![40, 3, 17, 0, 99, 18, 5, 41];
     let mut ms: Vec<M> = gi_scan
         .iter()
@@ -552,15 +553,21 @@ fn a_partition_is_put_in_canonical_order_in_place() {
         })
         .collect();
     let mut gi = gi_scan.clone();
-    in_canonical_order(&mut ms, &mut gi);
+    assert!(in_canonical_order(&mut ms, &mut gi));
     let mut sorted = gi_scan;
     sorted.sort_unstable();
     assert_eq!(gi, sorted);
     assert!(ms.iter().zip(&gi).all(|(m, &g)| m.pos == g + 1000));
+    let mut twice = vec![7, 2, 7];
+    let mut three = vec![blank_m(); 3];
+    assert!(!in_canonical_order(&mut three, &mut twice));
+    assert_eq!(twice, [7, 2, 7]);
 }
 
 /// Reports of several categories, days and places in many documents, some
-/// retold by other outlets: what the spill must not change.
+/// retold by other outlets, and one document whose undated reports of one
+/// category are further apart than the within-document window, with
+/// another category's between them.
 fn mixed() -> Vec<EventMention> {
     let mut v = scenario();
     let cats = [
@@ -593,13 +600,38 @@ fn mixed() -> Vec<EventMention> {
             v.push(retelling);
         }
     }
+    v.extend(interleaved());
     v
 }
 
-/// [`crate::SliceSource`] with a spill folder.
+/// One document: two undated reports of the same strike with 24 undated
+/// protest reports between them in the text, one more than fits in the
+/// window a report is compared with.
+fn interleaved() -> Vec<EventMention> {
+    (0..26usize)
+        .map(|n| {
+            let (cat, sentence) = if n == 0 || n == 25 {
+                (Plover::Assault, "Jets struck the grain silos by the river.")
+            } else {
+                (
+                    Plover::Protest,
+                    "Traders marched against the closure of the market.",
+                )
+            };
+            let mut m = mention("wide", "Outlet W", n * 100, sentence);
+            m.category = cat;
+            m.location = None;
+            m
+        })
+        .collect()
+}
+
+/// [`crate::SliceSource`] with a spill folder, optionally scanning its
+/// documents in reverse (a store scans in storage order, not by id).
 struct Spilling<'a> {
     inner: crate::SliceSource<'a>,
-    dir: std::path::PathBuf,
+    dir: Option<std::path::PathBuf>,
+    reverse: bool,
 }
 
 impl crate::MentionSource for Spilling<'_> {
@@ -609,7 +641,12 @@ impl crate::MentionSource for Spilling<'_> {
         prepare: &(dyn Fn(&[&EventMention]) -> crate::PreparedDoc + Sync),
         f: &mut dyn FnMut(crate::PreparedDoc),
     ) -> Result<(), Self::Error> {
-        let Ok(()) = self.inner.scan(prepare, f);
+        let mut docs = Vec::new();
+        let Ok(()) = self.inner.scan(prepare, &mut |p| docs.push(p));
+        if self.reverse {
+            docs.reverse();
+        }
+        docs.into_iter().for_each(f);
         Ok(())
     }
     fn fetch(
@@ -617,12 +654,17 @@ impl crate::MentionSource for Spilling<'_> {
         wanted: &[(u32, u32)],
         f: &mut dyn FnMut(&[&EventMention]),
     ) -> Result<(), Self::Error> {
-        let Ok(()) = self.inner.fetch(wanted, f);
+        let n = self.inner.docs.len() as u32;
+        let inner: Vec<(u32, u32)> = wanted
+            .iter()
+            .map(|&(d, i)| (if self.reverse { n - 1 - d } else { d }, i))
+            .collect();
+        let Ok(()) = self.inner.fetch(&inner, f);
         Ok(())
     }
     fn spill(&self) -> Option<crate::Spill<Self::Error>> {
         Some(crate::Spill {
-            dir: self.dir.clone(),
+            dir: self.dir.clone()?,
             error: |e| e,
         })
     }
@@ -635,41 +677,68 @@ fn scratch_dir(name: &str) -> std::path::PathBuf {
     dir
 }
 
-fn resolve_spilling(
+/// Resolves with or without a spill folder, scanning in id order or
+/// reversed, by category or (the unpartitioned algorithm) all together.
+fn resolve_with(
     ms: &[EventMention],
-    dir: &std::path::Path,
+    dir: Option<&std::path::Path>,
     budget: usize,
+    reverse: bool,
+    by_category: bool,
 ) -> std::io::Result<Vec<Event>> {
     let mut source = Spilling {
         inner: crate::SliceSource::new(ms),
-        dir: dir.to_path_buf(),
+        dir: dir.map(|d| d.to_path_buf()),
+        reverse,
     };
     let mut events = Vec::new();
-    crate::resolve_within(&mut source, budget, |e| events.push(e))?;
+    crate::resolve_within(&mut source, budget, by_category, |e| events.push(e))?;
     crate::sort_events(&mut events);
     Ok(events)
 }
 
 #[test]
-fn spilling_summaries_to_disk_changes_no_event() {
+fn clustering_by_category_and_spilling_change_no_event() {
     let ms = mixed();
-    let in_memory = resolve(&ms);
+    // The unpartitioned algorithm: every category clustered together.
+    let together = resolve_with(&ms, None, usize::MAX, false, false).unwrap();
     // Several categories, merged events and events left alone: the
-    // comparison below means something.
+    // comparisons below mean something.
     let cats: std::collections::BTreeSet<&str> =
-        in_memory.iter().map(|e| e.category.as_str()).collect();
+        together.iter().map(|e| e.category.as_str()).collect();
     assert!(cats.len() >= 4, "{cats:?}");
-    assert!(in_memory.iter().any(|e| e.mentions.len() >= 3));
-    assert!(in_memory.iter().any(|e| e.mentions.len() == 1));
+    assert!(together.iter().any(|e| e.mentions.len() >= 3));
+    assert!(together.iter().any(|e| e.mentions.len() == 1));
+    // The protests between them keep the two silo strikes from being
+    // compared within their document (a window of 24).
+    let silos: Vec<&Event> = together
+        .iter()
+        .filter(|e| {
+            e.mentions.iter().any(|m| m.document == "wide") && e.category == Plover::Assault
+        })
+        .collect();
+    assert_eq!(silos.len(), 2, "{silos:?}");
+    assert_eq!(resolve(&ms), together);
     let dir = scratch_dir("spill");
-    // Written out after every mention, after some, or never.
+    // Written out after every mention, after some, or never; documents
+    // scanned in id order or reversed; with and without partitions.
     for budget in [0, 3_000, usize::MAX] {
-        let spilled = resolve_spilling(&ms, &dir, budget).unwrap();
-        assert_eq!(spilled, in_memory, "budget {budget}");
+        for reverse in [false, true] {
+            for by_category in [true, false] {
+                let got = resolve_with(&ms, Some(&dir), budget, reverse, by_category).unwrap();
+                assert_eq!(
+                    got, together,
+                    "budget {budget}, reverse {reverse}, by category {by_category}"
+                );
+            }
+        }
     }
     let mut rev = ms.clone();
     rev.reverse();
-    assert_eq!(resolve_spilling(&rev, &dir, 0).unwrap(), in_memory);
+    assert_eq!(
+        resolve_with(&rev, Some(&dir), 0, true, true).unwrap(),
+        together
+    );
     // Temporary files go with the resolution.
     assert_eq!(std::fs::read_dir(&dir).unwrap().count(), 0);
     std::fs::remove_dir_all(&dir).unwrap();
@@ -678,11 +747,11 @@ fn spilling_summaries_to_disk_changes_no_event() {
 #[test]
 fn a_spill_folder_that_cannot_be_written_is_an_error_naming_it() {
     let dir = scratch_dir("missing").join("not-there");
-    let err = resolve_spilling(&mixed(), &dir, 0).unwrap_err();
+    let err = resolve_with(&mixed(), Some(&dir), 0, false, true).unwrap_err();
     assert!(err.to_string().contains("not-there"), "{err}");
     // With room to spare it never needs the folder.
     assert_eq!(
-        resolve_spilling(&mixed(), &dir, usize::MAX).unwrap(),
+        resolve_with(&mixed(), Some(&dir), usize::MAX, false, true).unwrap(),
         resolve(&mixed())
     );
 }
@@ -704,7 +773,7 @@ fn spill_records_round_trip_and_damage_is_an_error() {
     encode(&m, 11, &arena, &mut buf);
     assert_eq!(buf.len(), FIXED + 4 * m.n_feat());
     let fixed: [u8; FIXED] = buf[..FIXED].try_into().unwrap();
-    let (back, k) = decode(&fixed, m.category).unwrap();
+    let (back, k) = decode(&fixed).unwrap();
     assert_eq!(k, 11);
     // Two tuples: the standard traits stop at twelve fields.
     let fields = |m: &crate::M| {
@@ -733,12 +802,19 @@ fn spill_records_round_trip_and_damage_is_an_error() {
         .map(|b| u32::from_le_bytes(b.try_into().unwrap()))
         .collect();
     assert_eq!(words, arena[5..5 + m.n_feat()]);
+    for (at, byte) in [(FIXED - 3, 9), (FIXED - 4, 200), (FIXED - 2, 9)] {
+        // No such time precision, category or place precision.
+        let mut damaged = fixed;
+        damaged[at] = byte;
+        assert!(decode(&damaged).is_err(), "byte {at}");
+    }
+    // A range that ends before it starts.
     let mut damaged = fixed;
-    damaged[FIXED - 3] = 9; // no such time precision
-    assert!(decode(&damaged, m.category).is_err());
+    damaged[26..30].copy_from_slice(&1i32.to_le_bytes());
+    assert!(decode(&damaged).is_err());
 }
 
-fn blank_m() -> crate::M {
+pub(crate) fn blank_m() -> crate::M {
     crate::prepare(
         &mention("d", "o", 0, "Shelling hit the market."),
         0,
