@@ -327,14 +327,24 @@ fn stages(paths: &[PathBuf], db: &Path) -> Result<StagesResult, BenchError> {
         st[0].items += docs.len() as u64;
         st[0].bytes += bytes;
         let text_bytes: u64 = docs.iter().map(|d| d.text.len() as u64).sum();
-        // Signatures in parallel, then the index in input order, as the
-        // pipeline does ("earliest" decides `duplicate_of`).
+        // Signatures and the search among earlier chunks in parallel, then
+        // the index in input order, as the pipeline does ("earliest"
+        // decides `duplicate_of`; see `DupIndex::find_from`).
         let (mut docs, sigs) = timed(&mut st[1], || {
-            let sigs: Vec<Signature> = docs.par_iter().map(|d| Signature::of(&d.text)).collect();
+            let (before, index) = (dups.len(), &dups);
+            let (sigs, originals): (Vec<Signature>, Vec<Option<String>>) = docs
+                .par_iter()
+                .map(|d| {
+                    let sig = Signature::of(&d.text);
+                    let original = index.find(&sig).map(|(orig, _)| orig);
+                    (sig, original)
+                })
+                .unzip();
             let mut docs = docs;
-            for (d, sig) in docs.iter_mut().zip(&sigs) {
+            for ((d, sig), original) in docs.iter_mut().zip(&sigs).zip(originals) {
                 if d.duplicate_of.is_none() {
-                    d.duplicate_of = dups.find(sig).map(|(orig, _)| orig);
+                    d.duplicate_of =
+                        original.or_else(|| dups.find_from(sig, before).map(|(orig, _)| orig));
                 }
                 dups.insert(&d.id, sig.clone());
             }

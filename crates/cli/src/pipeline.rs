@@ -536,14 +536,28 @@ fn process_chunk(
     report: &mut Report,
 ) -> Vec<EncodedDocument> {
     report.items += items.len() as u64;
-    let prepared: Vec<Result<(Document, Signature), Rejected>> = items
+    // Documents stored before this chunk are searched for each document's
+    // original here, on all cores; the sequential pass below only searches
+    // this chunk's earlier documents, when none matched (see
+    // [`DupIndex::find_from`]: the verdicts are those of a search in
+    // turn).
+    let before = dups.len();
+    let index: &DupIndex = dups;
+    type Prepared = (Document, Signature, Option<String>);
+    let prepared: Vec<Result<Prepared, Rejected>> = items
         .into_par_iter()
         .map(|item| {
             let source = item.source.clone();
             match catch_unwind(AssertUnwindSafe(|| sitrep_ingest::prepare(item))) {
                 Ok(Ok(doc)) => {
                     let sig = Signature::of(&doc.text);
-                    Ok((doc, sig))
+                    // A known id is skipped below: no need to search.
+                    let original = if doc.duplicate_of.is_some() || index.contains(&doc.id) {
+                        None
+                    } else {
+                        index.find(&sig).map(|(orig, _)| orig)
+                    };
+                    Ok((doc, sig, original))
                 }
                 Ok(Err(e)) => Err(from_ingest(&e)),
                 Err(p) => Err(Rejected {
@@ -559,15 +573,14 @@ fn process_chunk(
     let mut fresh: Vec<(Document, Signature)> = Vec::with_capacity(prepared.len());
     for p in prepared {
         match p {
-            Ok((mut doc, sig)) => {
+            Ok((mut doc, sig, original)) => {
                 if dups.contains(&doc.id) {
                     report.skipped += 1;
                     continue;
                 }
                 if doc.duplicate_of.is_none() {
-                    if let Some((orig, _score)) = dups.find(&sig) {
-                        doc.duplicate_of = Some(orig);
-                    }
+                    doc.duplicate_of =
+                        original.or_else(|| dups.find_from(&sig, before).map(|(orig, _)| orig));
                 }
                 dups.insert(&doc.id, sig.clone());
                 fresh.push((doc, sig));

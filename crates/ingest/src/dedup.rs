@@ -497,23 +497,59 @@ impl DupIndex {
     /// The earliest-inserted document whose estimated Jaccard with `sig`
     /// reaches the threshold, with that similarity.
     pub fn find(&self, sig: &Signature) -> Option<(String, f32)> {
+        self.find_from(sig, 0)
+    }
+
+    /// [`DupIndex::find`] among the documents inserted from the `from`th
+    /// on ([`DupIndex::len`] before them; documents are numbered as they
+    /// are inserted).
+    ///
+    /// This is how a batch is checked in parallel without changing any
+    /// verdict: each document is first looked up with `find` against the
+    /// index as it was before the batch (shared, so on all cores); then,
+    /// in batch order, a document that matched nothing is looked up with
+    /// `find_from(sig, len_before_batch)` among the batch's earlier
+    /// documents, inserted meanwhile. An earlier document always has a
+    /// smaller number, so a match before the batch is the earliest.
+    pub fn find_from(&self, sig: &Signature, from: usize) -> Option<(String, f32)> {
         if sig.is_empty() {
             return None;
         }
+        let from = u32::try_from(from).unwrap_or(NIL);
         let mut candidates: Vec<u32> = Vec::new();
         for band in 0..BANDS {
-            self.bands
-                .each(sig.band_key(band) as u32, |doc| candidates.push(doc));
+            self.bands.each(sig.band_key(band) as u32, |doc| {
+                if doc >= from {
+                    candidates.push(doc);
+                }
+            });
         }
         candidates.sort_unstable();
         candidates.dedup();
         let low = sig.low_bits();
         candidates.into_iter().find_map(|doc| {
-            let stored = &self.sigs[doc as usize];
-            let same = stored.iter().zip(&low).filter(|(a, b)| a == b).count();
-            let s = same as f32 / SIG_LEN as f32;
-            (s >= self.threshold).then(|| (self.id_of(doc).to_string(), s))
+            let s = self.similar(&self.sigs[doc as usize], &low)?;
+            Some((self.id_of(doc).to_string(), s))
         })
+    }
+
+    /// The estimated Jaccard of two signatures' low bits when it reaches
+    /// the threshold. Most candidates share a band and little else: the
+    /// count stops once the values left could not make up the difference.
+    fn similar(&self, a: &[u16; SIG_LEN], b: &[u16; SIG_LEN]) -> Option<f32> {
+        const STEP: usize = 32;
+        let mut same = 0usize;
+        for (k, (x, y)) in a.chunks_exact(STEP).zip(b.chunks_exact(STEP)).enumerate() {
+            same += x.iter().zip(y).map(|(p, q)| u8::from(p == q)).sum::<u8>() as usize;
+            let left = SIG_LEN - STEP * (k + 1);
+            // The same division as the verdict below, so stopping early
+            // never changes one.
+            if ((same + left) as f32 / SIG_LEN as f32) < self.threshold {
+                return None;
+            }
+        }
+        let s = same as f32 / SIG_LEN as f32;
+        (s >= self.threshold).then_some(s)
     }
 }
 
@@ -549,6 +585,126 @@ mod tests {
         let e = Signature::of("...");
         assert!(e.is_empty() && e.similarity(&e) == 0.0);
         assert!((s.similarity(&s) - 1.0).abs() < f32::EPSILON);
+    }
+
+    /// Four stories of our own, each re-posted (a new first line, or a
+    /// sentence added), one twice: originals both in earlier batches and
+    /// earlier in the same batch, for every batch size below.
+    fn stream() -> Vec<String> {
+        const STORIES: [&str; 4] = [
+            "Residents of the river district said the bakery on the main square had \
+             reopened on Monday after a week without flour, and that queues formed \
+             before dawn as families waited for the first bread in days.",
+            "The council announced that the bridge linking the two halves of the town \
+             would stay closed to trucks until engineers finish checking the damage \
+             left by last month's floods, diverting traffic to the northern road.",
+            "Teachers at the secondary school in the eastern quarter held lessons in \
+             tents this week because the main building still has no glass in its \
+             windows, a parent told reporters outside the gate on Wednesday.",
+            "Farmers near the dam complained that irrigation water arrived three weeks \
+             late this season, and several said they had planted barley instead of \
+             wheat because it needs less water during the hot months.",
+        ];
+        let repost = |i: usize| format!("Republished with permission. {}", STORIES[i]);
+        let edited = |i: usize| format!("{} Officials did not respond to questions.", STORIES[i]);
+        vec![
+            STORIES[0].to_string(),
+            repost(0),
+            STORIES[1].to_string(),
+            STORIES[2].to_string(),
+            repost(1),
+            edited(0),
+            STORIES[3].to_string(),
+            repost(2),
+            edited(3),
+            repost(3),
+            edited(1),
+        ]
+    }
+
+    #[test]
+    fn batch_search_gives_the_verdicts_of_a_search_in_turn() {
+        let sigs: Vec<Signature> = stream().iter().map(|t| Signature::of(t)).collect();
+        let mut idx = DupIndex::new();
+        let mut in_turn = Vec::new();
+        for (i, sig) in sigs.iter().enumerate() {
+            in_turn.push(idx.find(sig).map(|(orig, _)| orig));
+            idx.insert(&format!("d{i}"), sig.clone());
+        }
+        let expected: Vec<Option<&str>> = vec![
+            None,
+            Some("d0"),
+            None,
+            None,
+            Some("d2"),
+            Some("d0"),
+            None,
+            Some("d3"),
+            Some("d6"),
+            Some("d6"),
+            Some("d2"),
+        ];
+        assert_eq!(
+            in_turn.iter().map(Option::as_deref).collect::<Vec<_>>(),
+            expected
+        );
+        for batch in [1, 2, 3, 4, 5, 16] {
+            let mut idx = DupIndex::new();
+            let mut got = Vec::new();
+            for (c, chunk) in sigs.chunks(batch).enumerate() {
+                // As the pipeline does: the earlier batches searched for
+                // every document first (in parallel there), then the
+                // batch's own earlier documents, in order.
+                let before = idx.len();
+                let found: Vec<Option<String>> = chunk
+                    .iter()
+                    .map(|sig| idx.find(sig).map(|(orig, _)| orig))
+                    .collect();
+                for (k, (sig, found)) in chunk.iter().zip(found).enumerate() {
+                    got.push(found.or_else(|| idx.find_from(sig, before).map(|(orig, _)| orig)));
+                    idx.insert(&format!("d{}", c * batch + k), sig.clone());
+                }
+            }
+            assert_eq!(got, in_turn, "batches of {batch}");
+        }
+    }
+
+    #[test]
+    fn find_from_skips_earlier_documents() {
+        let text = stream().swap_remove(3);
+        let mut idx = DupIndex::new();
+        for id in ["a", "b"] {
+            idx.insert(id, Signature::of(&text));
+        }
+        let sig = Signature::of(&text);
+        let found = |from| idx.find_from(&sig, from).map(|(orig, _)| orig);
+        assert_eq!(found(0).as_deref(), Some("a"));
+        assert_eq!(found(1).as_deref(), Some("b"));
+        assert_eq!(found(2), None);
+        assert_eq!(found(usize::MAX), None);
+    }
+
+    #[test]
+    fn stopping_early_never_changes_a_verdict() {
+        let a = Signature::of(&stream()[0]).low_bits();
+        for same in 0..=SIG_LEN {
+            // The differing values as one run starting at several places,
+            // so the count can stop after any of its steps.
+            for offset in [0, 17, 64, 111] {
+                let mut b = a;
+                for k in 0..SIG_LEN - same {
+                    let i = (offset + same + k) % SIG_LEN;
+                    b[i] = b[i].wrapping_add(1);
+                }
+                assert_eq!(a.iter().zip(&b).filter(|(x, y)| x == y).count(), same);
+                for threshold in [0.0, 0.25, 0.5, 0.51, 0.9, 1.0] {
+                    let s = same as f32 / SIG_LEN as f32;
+                    let want = (s >= threshold).then_some(s);
+                    let idx = DupIndex::with_threshold(threshold);
+                    assert_eq!(idx.similar(&a, &b), want, "{same} same, {threshold}");
+                }
+            }
+        }
     }
 
     #[test]
