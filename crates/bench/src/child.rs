@@ -336,7 +336,10 @@ fn stages(paths: &[PathBuf], db: &Path) -> Result<StagesResult, BenchError> {
                 .par_iter()
                 .map(|d| {
                     let sig = Signature::of(&d.text);
-                    let original = index.find(&sig).map(|(orig, _)| orig);
+                    let original = match d.duplicate_of {
+                        Some(_) => None,
+                        None => index.find(&sig).map(|(orig, _)| orig),
+                    };
                     (sig, original)
                 })
                 .unzip();

@@ -527,7 +527,8 @@ fn read_group(group: &[PathBuf]) -> Vec<ReadResult> {
         .collect()
 }
 
-/// One chunk: prepare in parallel, skip and dedup in order, analyse in
+/// One chunk: prepare and search earlier chunks for originals in parallel,
+/// skip known ids and search the chunk itself in order, analyse in
 /// parallel. Returns the batch to store (in input order).
 fn process_chunk(
     engines: &Engines,
@@ -536,11 +537,11 @@ fn process_chunk(
     report: &mut Report,
 ) -> Vec<EncodedDocument> {
     report.items += items.len() as u64;
-    // Documents stored before this chunk are searched for each document's
-    // original here, on all cores; the sequential pass below only searches
-    // this chunk's earlier documents, when none matched (see
-    // [`DupIndex::find_from`]: the verdicts are those of a search in
-    // turn).
+    // Each document's original is looked for among the documents indexed
+    // before this chunk here, on all cores; the sequential pass below
+    // compares it only with this chunk's earlier documents, when none
+    // matched (see `DupIndex::find_from`: the verdicts are those of a
+    // search in turn).
     let before = dups.len();
     let index: &DupIndex = dups;
     type Prepared = (Document, Signature, Option<String>);
@@ -738,6 +739,81 @@ mod tests {
         assert_eq!((r3.stored, r3.skipped), (0, 2));
         assert_eq!(ids(&store).len(), 4);
         drop(store);
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+
+    /// Originals are found the same whatever the chunk size: a chunk's
+    /// documents look among earlier chunks in parallel and among their own
+    /// chunk in order, which must agree with one document at a time.
+    #[test]
+    fn chunking_does_not_change_which_document_is_the_original() {
+        let dir = std::env::temp_dir().join(format!("sitrep-dup-chunks-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        let synth = dir.join("synth");
+        crate::synth::write_corpus(&synth, 40, 5, false, 8).unwrap();
+        let (_, errors) = sitrep_ingest::discover(std::slice::from_ref(&synth));
+        assert!(errors.is_empty());
+        let texts: Vec<String> = sitrep_ingest::discover(&[synth])
+            .0
+            .iter()
+            .map(|f| std::fs::read_to_string(f).unwrap())
+            .collect();
+        // Each story in input order, and re-posts of some: right after
+        // the original (the same chunk of 8), a chunk or more later, and a
+        // story re-posted twice in one later chunk, whose second re-post
+        // must still name the first original, not the first re-post.
+        let corpus = dir.join("corpus");
+        std::fs::create_dir_all(&corpus).unwrap();
+        let repost = |i: usize, site: &str| format!("Shared from {site}.\n\n{}", texts[i]);
+        let mut files: Vec<String> = Vec::new();
+        for (i, t) in texts.iter().enumerate() {
+            files.push(t.clone());
+            if i % 5 == 0 {
+                files.push(repost(i, "the valley courier"));
+            }
+            if i % 7 == 3 && i >= 7 {
+                files.push(repost(i - 7, "a regional portal"));
+                files.push(repost(i - 7, "another news site"));
+            }
+        }
+        for (k, f) in files.iter().enumerate() {
+            std::fs::write(corpus.join(format!("{k:04}.txt")), f).unwrap();
+        }
+        let engines = Engines::load(None, None).unwrap();
+        let originals = |chunk: usize| {
+            let db = dir.join(format!("c{chunk}.db"));
+            let mut store = Store::open(&db).unwrap();
+            let opts = Options {
+                chunk,
+                file_group: 16,
+            };
+            let r = ingest(
+                &mut store,
+                &engines,
+                std::slice::from_ref(&corpus),
+                &opts,
+                &Silent,
+            )
+            .unwrap();
+            let mut v: Vec<(String, Option<String>)> = store
+                .list_documents(None, None, 1000, 0)
+                .unwrap()
+                .items
+                .into_iter()
+                .map(|d| (d.path, d.duplicate_of))
+                .collect();
+            v.sort();
+            (r.duplicates, v)
+        };
+        let (n, one_at_a_time) = originals(1);
+        assert!(n >= 14, "{n} re-posts found");
+        for chunk in [3, 8, 512] {
+            assert_eq!(
+                originals(chunk),
+                (n, one_at_a_time.clone()),
+                "chunks of {chunk}"
+            );
+        }
         let _ = std::fs::remove_dir_all(&dir);
     }
 

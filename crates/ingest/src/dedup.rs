@@ -538,9 +538,11 @@ impl DupIndex {
     /// count stops once the values left could not make up the difference.
     fn similar(&self, a: &[u16; SIG_LEN], b: &[u16; SIG_LEN]) -> Option<f32> {
         const STEP: usize = 32;
+        // Whole steps, and a step's count fits the u8 it is summed in.
+        const _: () = assert!(SIG_LEN.is_multiple_of(STEP) && STEP <= 255);
         let mut same = 0usize;
         for (k, (x, y)) in a.chunks_exact(STEP).zip(b.chunks_exact(STEP)).enumerate() {
-            same += x.iter().zip(y).map(|(p, q)| u8::from(p == q)).sum::<u8>() as usize;
+            same += usize::from(x.iter().zip(y).map(|(p, q)| u8::from(p == q)).sum::<u8>());
             let left = SIG_LEN - STEP * (k + 1);
             // The same division as the verdict below, so stopping early
             // never changes one.
@@ -671,7 +673,7 @@ mod tests {
 
     #[test]
     fn find_from_skips_earlier_documents() {
-        let text = stream().swap_remove(3);
+        let text = stream()[3].clone();
         let mut idx = DupIndex::new();
         for id in ["a", "b"] {
             idx.insert(id, Signature::of(&text));
@@ -697,7 +699,7 @@ mod tests {
                     b[i] = b[i].wrapping_add(1);
                 }
                 assert_eq!(a.iter().zip(&b).filter(|(x, y)| x == y).count(), same);
-                for threshold in [0.0, 0.25, 0.5, 0.51, 0.9, 1.0] {
+                for threshold in [-0.5, 0.0, 0.25, 0.5, 0.51, 0.9, 1.0, 1.5, f32::NAN] {
                     let s = same as f32 / SIG_LEN as f32;
                     let want = (s >= threshold).then_some(s);
                     let idx = DupIndex::with_threshold(threshold);
