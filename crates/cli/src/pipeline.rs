@@ -751,10 +751,9 @@ mod tests {
         let _ = std::fs::remove_dir_all(&dir);
         let synth = dir.join("synth");
         crate::synth::write_corpus(&synth, 40, 5, false, 8).unwrap();
-        let (_, errors) = sitrep_ingest::discover(std::slice::from_ref(&synth));
+        let (files, errors) = sitrep_ingest::discover(&[synth]);
         assert!(errors.is_empty());
-        let texts: Vec<String> = sitrep_ingest::discover(&[synth])
-            .0
+        let texts: Vec<String> = files
             .iter()
             .map(|f| std::fs::read_to_string(f).unwrap())
             .collect();
