@@ -1,56 +1,101 @@
-//! How the bulky per-document JSON (analyses, geo analyses, event mentions)
-//! is kept on disk: LZ4-compressed BLOBs behind a one-byte tag.
+//! How the bulky per-document values (analyses, geo analyses, event
+//! mentions) and events are kept on disk: LZ4-compressed BLOBs behind a
+//! one-byte tag.
 //!
-//! That JSON repeats itself heavily (every place mention carries its full
-//! location, every mention its sentence), so compression shrinks it about
-//! 4x, which is what the single writer thread spends its time on: fewer
-//! pages to write, checksum and checkpoint. Compression runs in the
-//! parallel analysis workers ([`crate::NewDocument::encode`]), not in the
-//! writer. Values stored as TEXT (databases written before schema 2) are
-//! still read as plain JSON.
+//! Analyses, geo analyses and events are JSON, which repeats itself heavily
+//! (every place mention carries its full location, every mention its
+//! sentence), so compression shrinks it about 4x: fewer pages for the
+//! single writer thread to write, checksum and checkpoint. Compression runs
+//! in the parallel analysis workers ([`crate::NewDocument::encode`]), not in
+//! the writer. Values stored as TEXT (databases written before schema 2)
+//! are still read as plain JSON.
+//!
+//! Event mentions are read back by every resolution, all of them twice (a
+//! scan, then the members of each event), so since schema 5 they are
+//! binary records in postcard's format instead of JSON lines: about 3x
+//! faster to decode, 2x to encode, and a third smaller once compressed
+//! (measured on a 10k-article store: 28 → 18 MB). Earlier rows keep their
+//! JSON, which readers accept as well; the tag says which a value holds.
 
 use rusqlite::types::ValueRef;
 use std::borrow::Cow;
 
 use crate::StoreError;
 
-/// First byte of a compressed value: format version 1 (LZ4 block with the
-/// uncompressed length prepended, little-endian u32).
+/// First byte of a compressed JSON value: an LZ4 block with the
+/// uncompressed length prepended (little-endian u32), over UTF-8 JSON.
 const TAG_LZ4: u8 = 1;
 
-/// Compresses a JSON text for storage.
-pub(crate) fn pack(json: &str) -> Vec<u8> {
-    let body = lz4_flex::block::compress_prepend_size(json.as_bytes());
+/// First byte of compressed event mentions (schema 5 on): an LZ4 block as
+/// for [`TAG_LZ4`], over records of a little-endian u32 length followed by
+/// one mention in postcard's encoding. The length lets a reader skip to the
+/// i-th mention without decoding the others.
+const TAG_LZ4_RECORDS: u8 = 2;
+
+fn tagged(tag: u8, raw: &[u8]) -> Vec<u8> {
+    let body = lz4_flex::block::compress_prepend_size(raw);
     let mut out = Vec::with_capacity(body.len() + 1);
-    out.push(TAG_LZ4);
+    out.push(tag);
     out.extend_from_slice(&body);
     out
 }
 
-/// The JSON text of a stored value: TEXT as is, a tagged BLOB decompressed.
-pub(crate) fn unpack(v: ValueRef<'_>) -> Result<Cow<'_, str>, StoreError> {
+/// Compresses a JSON text for storage.
+pub(crate) fn pack(json: &str) -> Vec<u8> {
+    tagged(TAG_LZ4, json.as_bytes())
+}
+
+/// Packs event mentions as binary records ([`TAG_LZ4_RECORDS`]).
+pub(crate) fn pack_mentions<T: serde::Serialize>(items: &[T]) -> Result<Vec<u8>, StoreError> {
+    // About 300 bytes a mention on news text (the sentence dominates).
+    let mut raw = Vec::with_capacity(items.len() * 320);
+    for m in items {
+        let at = raw.len();
+        raw.extend_from_slice(&[0; 4]);
+        raw = postcard::to_extend(m, raw)
+            .map_err(|e| StoreError::Encode(format!("event mention: {e}")))?;
+        let len = u32::try_from(raw.len() - at - 4)
+            .map_err(|_| StoreError::Encode("event mention larger than 4 GB".into()))?;
+        raw[at..at + 4].copy_from_slice(&len.to_le_bytes());
+    }
+    Ok(tagged(TAG_LZ4_RECORDS, &raw))
+}
+
+/// What a stored value holds once decompressed.
+enum Unpacked<'a> {
+    Json(Cow<'a, str>),
+    Records(Vec<u8>),
+}
+
+fn decompress(body: &[u8]) -> Result<Vec<u8>, StoreError> {
+    // LZ4 expands at most ~255x: a larger stated length is damage, and must
+    // not become a huge allocation.
+    let stated = body.get(..4).map_or(u64::MAX, |p| {
+        u64::from(u32::from_le_bytes([p[0], p[1], p[2], p[3]]))
+    });
+    if stated > (body.len() as u64).saturating_mul(255) + 64 {
+        return Err(StoreError::Corrupt(format!(
+            "compressed value states an impossible length {stated}"
+        )));
+    }
+    lz4_flex::block::decompress_size_prepended(body)
+        .map_err(|e| StoreError::Corrupt(format!("cannot decompress: {e}")))
+}
+
+fn utf8(bytes: Vec<u8>) -> Result<Cow<'static, str>, StoreError> {
+    String::from_utf8(bytes)
+        .map(Cow::Owned)
+        .map_err(|e| StoreError::Corrupt(format!("stored JSON is not UTF-8: {e}")))
+}
+
+fn unpack_any(v: ValueRef<'_>) -> Result<Unpacked<'_>, StoreError> {
     match v {
         ValueRef::Text(t) => std::str::from_utf8(t)
-            .map(Cow::Borrowed)
+            .map(|s| Unpacked::Json(Cow::Borrowed(s)))
             .map_err(|e| StoreError::Corrupt(format!("stored JSON is not UTF-8: {e}"))),
         ValueRef::Blob(b) => match b.split_first() {
-            Some((&TAG_LZ4, body)) => {
-                // LZ4 expands at most ~255x: a larger stated length is damage,
-                // and must not become a huge allocation.
-                let stated = body.get(..4).map_or(u64::MAX, |p| {
-                    u64::from(u32::from_le_bytes([p[0], p[1], p[2], p[3]]))
-                });
-                if stated > (body.len() as u64).saturating_mul(255) + 64 {
-                    return Err(StoreError::Corrupt(format!(
-                        "compressed value states an impossible length {stated}"
-                    )));
-                }
-                let bytes = lz4_flex::block::decompress_size_prepended(body)
-                    .map_err(|e| StoreError::Corrupt(format!("cannot decompress: {e}")))?;
-                String::from_utf8(bytes)
-                    .map(Cow::Owned)
-                    .map_err(|e| StoreError::Corrupt(format!("stored JSON is not UTF-8: {e}")))
-            }
+            Some((&TAG_LZ4, body)) => Ok(Unpacked::Json(utf8(decompress(body)?)?)),
+            Some((&TAG_LZ4_RECORDS, body)) => Ok(Unpacked::Records(decompress(body)?)),
             Some((tag, _)) => Err(StoreError::Corrupt(format!(
                 "unknown value encoding {tag} (written by a newer sitrep?)"
             ))),
@@ -63,10 +108,69 @@ pub(crate) fn unpack(v: ValueRef<'_>) -> Result<Cow<'_, str>, StoreError> {
     }
 }
 
-/// Event mentions are stored one JSON object per line (serde_json escapes
-/// newlines inside strings, so a line is exactly one mention): reading
-/// back the i-th of a document's mentions needs no parse of the others.
-/// Version 1 rows hold a JSON array instead, which both readers accept.
+/// The JSON text of a stored value: TEXT as is, a tagged BLOB decompressed.
+pub(crate) fn unpack(v: ValueRef<'_>) -> Result<Cow<'_, str>, StoreError> {
+    match unpack_any(v)? {
+        Unpacked::Json(text) => Ok(text),
+        Unpacked::Records(_) => Err(StoreError::Corrupt(
+            "expected JSON, found binary event mentions".into(),
+        )),
+    }
+}
+
+/// The records of a [`TAG_LZ4_RECORDS`] value, in order; a length that runs
+/// past the end is an error (and ends the iteration).
+struct Records<'a> {
+    rest: &'a [u8],
+}
+
+impl<'a> Iterator for Records<'a> {
+    type Item = Result<&'a [u8], StoreError>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        if self.rest.is_empty() {
+            return None;
+        }
+        let Some((len, body)) = self.rest.split_first_chunk::<4>() else {
+            self.rest = &[];
+            return Some(Err(StoreError::Corrupt(
+                "event mention record cut short".into(),
+            )));
+        };
+        let len = u32::from_le_bytes(*len) as usize;
+        if len > body.len() {
+            self.rest = &[];
+            return Some(Err(StoreError::Corrupt(format!(
+                "event mention record states {len} bytes, {} left",
+                body.len()
+            ))));
+        }
+        let (record, rest) = body.split_at(len);
+        self.rest = rest;
+        Some(Ok(record))
+    }
+}
+
+/// One record's mention; bytes left over mean the record is not what it
+/// claims to be.
+fn decode_record<T: serde::de::DeserializeOwned>(record: &[u8]) -> Result<T, StoreError> {
+    match postcard::take_from_bytes(record) {
+        Ok((m, [])) => Ok(m),
+        Ok((_, left)) => Err(StoreError::Corrupt(format!(
+            "event mention record has {} bytes left over",
+            left.len()
+        ))),
+        Err(e) => Err(StoreError::Corrupt(format!(
+            "cannot decode a stored event mention: {e}"
+        ))),
+    }
+}
+
+/// JSON mentions as written before schema 5: one JSON object per line
+/// (serde_json escapes newlines inside strings, so a line is exactly one
+/// mention). Kept for tests that build such rows; readers accept them, and
+/// version 1's JSON arrays, as well as binary records.
+#[cfg(test)]
 pub(crate) fn mention_lines<T: serde::Serialize>(items: &[T]) -> Result<String, StoreError> {
     let mut out = String::new();
     for (i, m) in items.iter().enumerate() {
@@ -78,11 +182,19 @@ pub(crate) fn mention_lines<T: serde::Serialize>(items: &[T]) -> Result<String, 
     Ok(out)
 }
 
-/// All mentions of a stored value (lines, or a version 1 JSON array).
+/// All mentions of a stored value (binary records, JSON lines, or a
+/// version 1 JSON array).
 pub(crate) fn decode_mentions<T: serde::de::DeserializeOwned>(
     v: ValueRef<'_>,
 ) -> Result<Vec<T>, StoreError> {
-    let text = unpack(v)?;
+    let text = match unpack_any(v)? {
+        Unpacked::Records(bytes) => {
+            return Records { rest: &bytes }
+                .map(|r| decode_record(r?))
+                .collect();
+        }
+        Unpacked::Json(text) => text,
+    };
     if text.trim_start().starts_with('[') {
         return Ok(serde_json::from_str(&text)?);
     }
@@ -92,13 +204,33 @@ pub(crate) fn decode_mentions<T: serde::de::DeserializeOwned>(
         .collect()
 }
 
-/// The mentions at `positions` (ascending) of a stored value, parsing only
+/// The mentions at `positions` (ascending) of a stored value, decoding only
 /// those; `None` for a position past the end.
 pub(crate) fn decode_mentions_at<T: serde::de::DeserializeOwned>(
     v: ValueRef<'_>,
     positions: impl Iterator<Item = usize>,
 ) -> Result<Vec<Option<T>>, StoreError> {
-    let text = unpack(v)?;
+    let text = match unpack_any(v)? {
+        Unpacked::Records(bytes) => {
+            let mut records = Records { rest: &bytes }.enumerate().peekable();
+            let mut out = Vec::new();
+            for want in positions {
+                while records.peek().is_some_and(|(i, _)| *i < want) {
+                    // A damaged length before a wanted record is still damage.
+                    records.next().map(|(_, r)| r).transpose()?;
+                }
+                out.push(match records.peek() {
+                    Some((i, _)) if *i == want => match records.next() {
+                        Some((_, r)) => Some(decode_record(r?)?),
+                        None => None,
+                    },
+                    _ => None,
+                });
+            }
+            return Ok(out);
+        }
+        Unpacked::Json(text) => text,
+    };
     if text.trim_start().starts_with('[') {
         let raw: Vec<&serde_json::value::RawValue> = serde_json::from_str(&text)?;
         return positions
@@ -124,7 +256,7 @@ pub(crate) fn decode_mentions_at<T: serde::de::DeserializeOwned>(
     Ok(out)
 }
 
-/// Decodes a stored value into `T`.
+/// Decodes a stored JSON value into `T`.
 pub(crate) fn decode<T: serde::de::DeserializeOwned>(v: ValueRef<'_>) -> Result<T, StoreError> {
     Ok(serde_json::from_str(&unpack(v)?)?)
 }
@@ -132,6 +264,11 @@ pub(crate) fn decode<T: serde::de::DeserializeOwned>(v: ValueRef<'_>) -> Result<
 #[cfg(test)]
 mod tests {
     use super::*;
+    use chrono::NaiveDate;
+    use sitrep_model::{
+        AcledType, ActorKind, ActorRole, ClaimedBy, Coding, DateRange, EventActor, EventMention,
+        EventQuantity, Feature, GeoPrecision, Location, Plover, Span, Stance, TimePrecision,
+    };
 
     #[test]
     fn round_trip_and_legacy_text() {
@@ -170,6 +307,154 @@ mod tests {
         assert_eq!(some, vec![Some(items[1].clone())]);
         let none: Vec<serde_json::Value> = decode_mentions(ValueRef::Blob(&pack(""))).unwrap();
         assert!(none.is_empty());
+    }
+
+    /// A mention with every optional field set and every list filled, in
+    /// text an analyst would store: non-ASCII names, a newline inside the
+    /// sentence, coordinates and quantities that need every digit.
+    fn full_mention(doc: &str, start: usize) -> EventMention {
+        let sentence = "Local sources told Enab Baladi that two drones struck a depot \
+                        near Deir ez-Zor on Thursday,\nkilling 3 — «مصدر محلي».";
+        EventMention {
+            document: doc.into(),
+            outlet: Some("Enab Baladi".into()),
+            duplicate_of: Some("d-original".into()),
+            category: Plover::Assault,
+            acled: Some(AcledType {
+                event_type: "Explosions/Remote violence".into(),
+                sub_event_type: "Air/drone strike".into(),
+            }),
+            span: Span::new(start, start + sentence.len()),
+            sentence: sentence.into(),
+            char_start: start,
+            char_end: start + sentence.chars().count(),
+            date: Some(DateRange {
+                start: NaiveDate::from_ymd_opt(2017, 5, 18).unwrap(),
+                end: NaiveDate::from_ymd_opt(2017, 5, 24).unwrap(),
+                precision: TimePrecision::Week,
+            }),
+            location: Some(Location {
+                name: "Deir ez-Zor".into(),
+                lat: Some(35.336_111_111_111_1),
+                lon: Some(40.140_833_333_333_3),
+                country: Some("SY".into()),
+                admin1: Some("Deir ez-Zor".into()),
+                feature: Feature::City,
+                geonames_id: Some(170_794),
+                precision: GeoPrecision::Near,
+            }),
+            actors: vec![EventActor {
+                name: "Islamic State".into(),
+                role: ActorRole::Target,
+                kind: ActorKind::NonStateArmed,
+                surface: vec!["Daesh".into(), "ISIS".into()],
+            }],
+            equipment: vec!["drone".into()],
+            quantities: vec![EventQuantity {
+                value: 0.1 + 0.2,
+                unit: "km".into(),
+            }],
+            fatalities: Some(3),
+            claimed_by: vec![ClaimedBy {
+                claimant: "Local sources".into(),
+                stance: Stance::Reports,
+            }],
+            occurred: false,
+            certainty: 0.733_333_3,
+            coding: Coding {
+                trigger: "struck".into(),
+                rule: "strike_verb".into(),
+            },
+        }
+    }
+
+    #[test]
+    fn binary_mentions_round_trip_and_match_their_json() {
+        let mut bare = full_mention("d-2", 40);
+        bare.outlet = None;
+        bare.duplicate_of = None;
+        bare.acled = None;
+        bare.date = None;
+        bare.location = None;
+        bare.actors.clear();
+        bare.quantities.clear();
+        bare.fatalities = None;
+        let items = vec![full_mention("d-1", 0), bare, full_mention("d-3", 9_000_000)];
+        let packed = pack_mentions(&items).unwrap();
+        let all: Vec<EventMention> = decode_mentions(ValueRef::Blob(&packed)).unwrap();
+        assert_eq!(all, items);
+        // The same mentions written as JSON lines (before schema 5) decode
+        // to the same values: old and new rows mix in one store.
+        let json = pack(&mention_lines(&items).unwrap());
+        let from_json: Vec<EventMention> = decode_mentions(ValueRef::Blob(&json)).unwrap();
+        assert_eq!(from_json, all);
+        for positions in [vec![0, 2, 5], vec![1], vec![], vec![2, 3]] {
+            let want: Vec<Option<EventMention>> =
+                positions.iter().map(|&i| items.get(i).cloned()).collect();
+            let got: Vec<Option<EventMention>> =
+                decode_mentions_at(ValueRef::Blob(&packed), positions.iter().copied()).unwrap();
+            assert_eq!(got, want, "positions {positions:?}");
+            let got: Vec<Option<EventMention>> =
+                decode_mentions_at(ValueRef::Blob(&json), positions.iter().copied()).unwrap();
+            assert_eq!(got, want, "JSON lines, positions {positions:?}");
+        }
+        let none: Vec<EventMention> =
+            decode_mentions(ValueRef::Blob(&pack_mentions::<EventMention>(&[]).unwrap())).unwrap();
+        assert!(none.is_empty());
+        // Binary mentions are not JSON: asking for JSON is an error.
+        assert!(matches!(
+            unpack(ValueRef::Blob(&packed)),
+            Err(StoreError::Corrupt(_))
+        ));
+    }
+
+    #[test]
+    fn damaged_binary_mentions_are_errors_not_panics() {
+        let one = pack_mentions(&[full_mention("d-1", 0)]).unwrap();
+        let raw = lz4_flex::block::decompress_size_prepended(&one[1..]).unwrap();
+        let bad = |raw: &[u8]| -> Vec<Result<Vec<EventMention>, StoreError>> {
+            let v = tagged(TAG_LZ4_RECORDS, raw);
+            vec![
+                decode_mentions(ValueRef::Blob(&v)),
+                decode_mentions_at(ValueRef::Blob(&v), [0usize].into_iter())
+                    .map(|v| v.into_iter().flatten().collect()),
+            ]
+        };
+        let mut cases: Vec<(&str, Vec<u8>)> = vec![
+            ("length cut short", raw[..2].to_vec()),
+            ("record cut short", raw[..raw.len() - 7].to_vec()),
+            ("length past the end", {
+                let mut r = raw.clone();
+                r[..4].copy_from_slice(&u32::MAX.to_le_bytes());
+                r
+            }),
+            ("bytes left over", {
+                let mut r = raw.clone();
+                let n = u32::from_le_bytes(r[..4].try_into().unwrap()) + 2;
+                r[..4].copy_from_slice(&n.to_le_bytes());
+                r.extend_from_slice(&[0, 0]);
+                r
+            }),
+        ];
+        // A mention's bytes overwritten with an impossible enum variant.
+        let mut garbage = raw.clone();
+        for b in &mut garbage[4..] {
+            *b = 0xff;
+        }
+        cases.push(("garbage", garbage));
+        for (what, raw) in cases {
+            for r in bad(&raw) {
+                assert!(matches!(r, Err(StoreError::Corrupt(_))), "{what}: {r:?}");
+            }
+        }
+        // A damaged record before the wanted one is damage too.
+        let mut two = raw.clone();
+        two.extend_from_slice(&raw);
+        two[..4].copy_from_slice(&u32::MAX.to_le_bytes());
+        let v = tagged(TAG_LZ4_RECORDS, &two);
+        let got: Result<Vec<Option<EventMention>>, _> =
+            decode_mentions_at(ValueRef::Blob(&v), [1usize].into_iter());
+        assert!(got.is_err());
     }
 
     #[test]

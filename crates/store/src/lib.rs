@@ -70,6 +70,8 @@ pub enum StoreError {
     },
     #[error("stored value is damaged: {0}")]
     Corrupt(String),
+    #[error("cannot encode for storage: {0}")]
+    Encode(String),
     #[error("search query is not valid: {0}")]
     Query(String),
     #[error("cannot write the export: {0}")]
@@ -85,6 +87,7 @@ const MIGRATIONS: &[(i64, &str)] = &[
     (2, include_str!("migrations/002_packed_analyses.sql")),
     (3, include_str!("migrations/003_mentions_first.sql")),
     (4, include_str!("migrations/004_links_by_rowid.sql")),
+    (5, include_str!("migrations/005_binary_mentions.sql")),
 ];
 
 /// The schema version this build writes.

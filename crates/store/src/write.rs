@@ -50,7 +50,7 @@ impl NewDocument {
             analysis: codec::pack(&serde_json::to_string(&self.analysis)?),
             geo: codec::pack(&serde_json::to_string(&self.geo)?),
             n_mentions: self.mentions.len(),
-            mentions: codec::pack(&codec::mention_lines(&self.mentions)?),
+            mentions: codec::pack_mentions(&self.mentions)?,
             signature: self.signature,
             document: self.document,
         })
@@ -885,6 +885,37 @@ pub(crate) mod tests {
             }
         }
         assert!(wanted.len() > 250);
+        assert_eq!(s.mentions_at(&wanted).unwrap(), picked);
+
+        // Rows written before schema 5 hold JSON lines: a store upgraded in
+        // place mixes them with binary rows, and both read back the same.
+        {
+            let tx = s.conn().unchecked_transaction().unwrap();
+            for (k, ms) in seen.iter().filter(|(k, _)| k % 2 == 0) {
+                let legacy = codec::pack(&codec::mention_lines(ms).unwrap());
+                tx.execute(
+                    "UPDATE document_analyses SET mentions = ?1 WHERE rowid = ?2",
+                    params![legacy, k],
+                )
+                .unwrap();
+            }
+            tx.commit().unwrap();
+        }
+        let tags: Vec<u8> = {
+            let mut st = s
+                .conn()
+                .prepare("SELECT DISTINCT substr(mentions, 1, 1) FROM document_analyses WHERE n_mentions > 0")
+                .unwrap();
+            let mut t: Vec<u8> = st
+                .query_map([], |r| r.get::<_, Vec<u8>>(0))
+                .unwrap()
+                .map(|b| b.unwrap()[0])
+                .collect();
+            t.sort_unstable();
+            t
+        };
+        assert_eq!(tags, vec![1, 2], "both encodings present");
+        assert_eq!(scan(&s), seen);
         assert_eq!(s.mentions_at(&wanted).unwrap(), picked);
 
         let pool = rayon::ThreadPoolBuilder::new()

@@ -1,0 +1,11 @@
+-- Sitrep store, schema version 5: event mentions are written as binary
+-- records (crates/store/src/codec.rs: tag 2, LZ4 over length-prefixed
+-- postcard records) instead of JSON lines (tag 1).
+--
+-- Resolution decodes every stored mention at least twice, and JSON parsing
+-- was most of that time. No table changes and no row is rewritten: rows
+-- from earlier versions keep their JSON, which readers still accept, and
+-- each value's tag says which encoding it holds. The version bump is what
+-- makes an older build refuse the database up front ("newer than this
+-- build supports") rather than fail on the first binary row it reads.
+
