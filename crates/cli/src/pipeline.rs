@@ -48,18 +48,29 @@ pub struct Engines {
 
 impl Engines {
     /// Built-in dictionaries and the default gazetteer, or the ones given.
+    ///
+    /// The gazetteer, most of the loading time, loads on one core while
+    /// the other builds the dictionaries and the rules and patterns of the
+    /// stages that build theirs on first use: left to the first document,
+    /// those would keep every other worker waiting on them.
     pub fn load(gazetteer: Option<&Path>, actors: Option<&Path>) -> Result<Self, PipelineError> {
-        let gaz = match gazetteer {
-            Some(p) => sitrep_geo::Gazetteer::load_from(p)?,
-            None => sitrep_geo::Gazetteer::load_default()?,
-        };
-        let language = match actors {
-            Some(p) => Language::with_user_actors(p)?,
-            None => Language::new(),
-        };
+        let (gaz, language) = rayon::join(
+            || match gazetteer {
+                Some(p) => sitrep_geo::Gazetteer::load_from(p),
+                None => sitrep_geo::Gazetteer::load_default(),
+            },
+            || {
+                sitrep_ingest::warm_up();
+                sitrep_events::warm_up();
+                match actors {
+                    Some(p) => Language::with_user_actors(p),
+                    None => Ok(Language::new()),
+                }
+            },
+        );
         Ok(Engines {
-            language,
-            geo: Geoparser::new(gaz),
+            language: language?,
+            geo: Geoparser::new(gaz?),
         })
     }
 }

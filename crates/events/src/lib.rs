@@ -77,6 +77,12 @@ impl Extractor {
     }
 }
 
+/// Loads the built-in lexicons now rather than on the first document,
+/// where the other workers would wait for them.
+pub fn warm_up() {
+    builtin();
+}
+
 fn builtin() -> Option<&'static Extractor> {
     static X: OnceLock<Option<Extractor>> = OnceLock::new();
     // The embedded lexicons are checked by tests; should they ever fail to

@@ -18,6 +18,14 @@ pub mod dedup;
 pub mod meta;
 pub mod read;
 
+/// Builds the embedded rules and patterns that cleaning and metadata use
+/// (page furniture, bylines, datelines, dates, outlets) now rather than on
+/// the first document, where the other workers would wait for them.
+pub fn warm_up() {
+    clean::junk_rules();
+    meta::warm_up();
+}
+
 /// One article as read from an input, before cleaning.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct RawItem {

@@ -19,6 +19,11 @@ struct Patterns {
     filler: Regex,
 }
 
+/// Compiles the patterns now ([`crate::warm_up`]).
+pub(super) fn warm_up() {
+    patterns();
+}
+
 fn patterns() -> &'static Patterns {
     static P: OnceLock<Patterns> = OnceLock::new();
     P.get_or_init(|| {

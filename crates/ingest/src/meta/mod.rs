@@ -45,6 +45,13 @@ pub const MIN_TEXT_CHARS: usize = 40;
 /// Language detection reads at most this many bytes.
 const LANG_SAMPLE: usize = 1200;
 
+/// Builds the metadata patterns and the outlet dictionary ([`crate::warm_up`]).
+pub(crate) fn warm_up() {
+    text::warm_up();
+    date::warm_up();
+    outlets();
+}
+
 /// Cleans an item, extracts its metadata and derives its stable id.
 pub fn prepare(item: RawItem) -> Result<Document, IngestError> {
     let RawItem {
