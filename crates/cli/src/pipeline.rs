@@ -50,9 +50,9 @@ impl Engines {
     /// Built-in dictionaries and the default gazetteer, or the ones given.
     ///
     /// The gazetteer, most of the loading time, loads on one core while
-    /// the other builds the dictionaries and the rules and patterns of the
-    /// stages that build theirs on first use: left to the first document,
-    /// those would keep every other worker waiting on them.
+    /// the other loads the actor dictionary and builds the lexicons, rules
+    /// and patterns that the stages otherwise build on first use: left to
+    /// the first document, those would keep every other worker waiting.
     pub fn load(gazetteer: Option<&Path>, actors: Option<&Path>) -> Result<Self, PipelineError> {
         let (gaz, language) = rayon::join(
             || match gazetteer {
@@ -61,6 +61,7 @@ impl Engines {
             },
             || {
                 sitrep_ingest::warm_up();
+                sitrep_language::warm_up();
                 sitrep_events::warm_up();
                 match actors {
                     Some(p) => Language::with_user_actors(p),
@@ -68,9 +69,11 @@ impl Engines {
                 }
             },
         );
+        // The gazetteer's error first, as when it was loaded first.
+        let geo = Geoparser::new(gaz?);
         Ok(Engines {
             language: language?,
-            geo: Geoparser::new(gaz?),
+            geo,
         })
     }
 }

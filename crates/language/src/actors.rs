@@ -548,6 +548,12 @@ impl ActorDictionary {
         Ok(())
     }
 
+    /// Builds the alias automaton now if it is not built yet (see
+    /// [`crate::Language::with_user_actors`]).
+    pub(crate) fn build_matcher(&self) {
+        let _ = self.matcher();
+    }
+
     fn matcher(&self) -> &Matchers {
         self.matcher.get_or_init(|| {
             let build = |exact: bool| {

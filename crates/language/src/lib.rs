@@ -30,6 +30,16 @@ pub struct Language {
     pub actors: ActorDictionary,
 }
 
+/// Parses the lexicons that sentence splitting, entities, time expressions
+/// and quantities otherwise load on first use, where the other workers
+/// would wait for them.
+pub fn warm_up() {
+    sentences::Lexicon::builtin();
+    entities::warm_up();
+    time::warm_up();
+    quantity::Units::builtin();
+}
+
 impl Language {
     /// The built-in dictionaries.
     pub fn new() -> Self {
@@ -43,6 +53,9 @@ impl Language {
     pub fn with_user_actors(path: &std::path::Path) -> Result<Self, LanguageError> {
         let mut actors = ActorDictionary::builtin();
         actors.load_user_file(path)?;
+        // Built here, at load, as for the built-in dictionary: on the first
+        // document every other worker would wait for it.
+        actors.build_matcher();
         Ok(Language { actors })
     }
 

@@ -694,6 +694,12 @@ pub struct Coding {
 
 /// One event as extracted from one document (before cross-document
 /// resolution).
+///
+/// The store keeps mentions in postcard's binary format, which records
+/// fields by their order and enum variants by their position: the order of
+/// this struct's fields, and of the fields and variants of every type in
+/// it, is an on-disk format. Changing it needs a new codec tag in
+/// `crates/store/src/codec.rs` (a test there pins the bytes).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct EventMention {
     pub document: String,

@@ -93,6 +93,11 @@ const MIGRATIONS: &[(i64, &str)] = &[
 /// The schema version this build writes.
 pub const SCHEMA_VERSION: i64 = MIGRATIONS[MIGRATIONS.len() - 1].0;
 
+/// The oldest schema a read-only open accepts as it is. Version 5 changed
+/// only how new rows' mentions are encoded, and readers take both, so a
+/// version 4 store is read without being upgraded (written to) first.
+const MIN_READ_VERSION: i64 = 4;
+
 /// An open Sitrep database.
 pub struct Store {
     conn: Connection,
@@ -115,8 +120,8 @@ impl Store {
 
     /// Opens an existing database read-only (for the server and exports
     /// while an ingest may be running). Fails if the schema is missing,
-    /// older ([`StoreError::Older`]: [`Store::open`] upgrades it) or newer
-    /// than this build.
+    /// older than this build reads ([`StoreError::Older`]: [`Store::open`]
+    /// upgrades it) or newer than this build.
     pub fn open_read_only(path: impl AsRef<Path>) -> Result<Self, StoreError> {
         let path = path.as_ref();
         let conn = Connection::open_with_flags(
@@ -137,7 +142,7 @@ impl Store {
                 supported: SCHEMA_VERSION,
             });
         }
-        if found < SCHEMA_VERSION {
+        if found < MIN_READ_VERSION {
             let path = path.display().to_string();
             return Err(if found > 0 {
                 StoreError::Older {
@@ -250,6 +255,36 @@ pub(crate) mod tests {
         let ro = Store::open_read_only(&path).unwrap();
         assert_eq!(ro.schema_version().unwrap(), SCHEMA_VERSION);
         drop(ro);
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+
+    /// Version 4 stores open read-only as they are (nothing in them needs
+    /// an upgrade to be read); older ones need the upgrade a writer does.
+    #[test]
+    fn reads_version_4_without_upgrading_it() {
+        let (dir, path) = temp_db("v4ro");
+        drop(Store::open(&path).unwrap());
+        let set = |v: i64| {
+            let c = Connection::open(&path).unwrap();
+            c.execute_batch(&format!("PRAGMA user_version = {v}"))
+                .unwrap();
+        };
+        set(4);
+        let ro = Store::open_read_only(&path).unwrap();
+        assert_eq!(ro.schema_version().unwrap(), 4);
+        drop(ro);
+        set(3);
+        match Store::open_read_only(&path) {
+            Err(StoreError::Older { found: 3, .. }) => {}
+            Err(e) => panic!("unexpected error {e}"),
+            Ok(_) => panic!("read a version 3 store without upgrading it"),
+        }
+        // A writer upgrades a version 4 store in place.
+        set(4);
+        assert_eq!(
+            Store::open(&path).unwrap().schema_version().unwrap(),
+            SCHEMA_VERSION
+        );
         let _ = std::fs::remove_dir_all(&dir);
     }
 

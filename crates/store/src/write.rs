@@ -57,7 +57,8 @@ impl NewDocument {
     }
 }
 
-/// A [`NewDocument`] with its JSON columns serialised and compressed.
+/// A [`NewDocument`] with its columns serialised (JSON; the mentions as
+/// binary records) and compressed.
 #[derive(Debug, Clone)]
 pub struct EncodedDocument {
     pub document: Document,
@@ -268,8 +269,8 @@ impl Store {
 
     /// Calls `map` with each document's event mentions (in text order) and
     /// `f` with the document's row key and what `map` made of them,
-    /// documents in storage order: resolution input without holding the
-    /// JSON of all; [`Store::mentions_at`] reads some of them again.
+    /// documents in storage order: resolution input without holding all
+    /// mentions at once; [`Store::mentions_at`] reads some of them again.
     /// Storage order is a sequential read of the table (by document id it
     /// would be a random one).
     ///

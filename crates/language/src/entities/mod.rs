@@ -32,6 +32,11 @@ use sitrep_model::{EntityKind, EntityMention, Sentence, Span};
 use std::borrow::Cow;
 use tokens::{tokenize, Tok};
 
+/// Parses the word lists now ([`crate::warm_up`]).
+pub(crate) fn warm_up() {
+    lexicon::Lexicon::get();
+}
+
 /// No mention covers this token.
 const NONE: u32 = u32::MAX;
 

@@ -47,6 +47,11 @@ use chrono::{Datelike, Days, Months, NaiveDate, Weekday};
 use parse::{Dir, Found, Part, Raw, Unit};
 use sitrep_model::{DateRange, Document, PublishedBasis, Sentence, TimeExpr, TimePrecision};
 
+/// Parses the time lexicon now ([`crate::warm_up`]).
+pub(crate) fn warm_up() {
+    lexicon::Lexicon::builtin();
+}
+
 /// Days an undated-year date may lie after the document date (events
 /// announced ahead, "the vote on June 8").
 const FUTURE_TOLERANCE_DAYS: u64 = 7;
