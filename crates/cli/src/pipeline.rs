@@ -268,19 +268,15 @@ fn store_documents(
                 let items = std::mem::replace(&mut pending, rest);
                 // A failed send means the writer stopped on an error, which
                 // joining it below reports.
-                if !send(process_chunk(engines, items, &mut dups, &mut report)) {
+                if !process_chunk(engines, items, &mut dups, &mut report, 1, &send) {
                     break 'files;
                 }
             }
             progress.advance(group.len() as u64, stored.load(Ordering::Relaxed));
         }
         if !pending.is_empty() {
-            send(process_chunk(
-                engines,
-                std::mem::take(&mut pending),
-                &mut dups,
-                &mut report,
-            ));
+            let items = std::mem::take(&mut pending);
+            process_chunk(engines, items, &mut dups, &mut report, LAST_PIECES, &send);
         }
         drop(to_writer);
         match writer.join() {
@@ -541,15 +537,24 @@ fn read_group(group: &[PathBuf]) -> Vec<ReadResult> {
         .collect()
 }
 
+/// The last chunk's analysed documents go to the writer in this many
+/// pieces: the writing of earlier chunks overlaps the analysis of the next,
+/// but nothing overlaps the last one's, and resolution waits for it.
+const LAST_PIECES: usize = 4;
+
 /// One chunk: prepare and search earlier chunks for originals in parallel,
 /// skip known ids and search the chunk itself in order, analyse in
-/// parallel. Returns the batch to store (in input order).
+/// parallel, and `send` the documents to store, in input order, in
+/// `pieces` batches (each analysed in parallel and sent before the next is
+/// analysed, so the writer starts on it). False when a send failed.
 fn process_chunk(
     engines: &Engines,
     items: Vec<RawItem>,
     dups: &mut DupIndex,
     report: &mut Report,
-) -> Vec<EncodedDocument> {
+    pieces: usize,
+    send: &dyn Fn(Vec<EncodedDocument>) -> bool,
+) -> bool {
     report.items += items.len() as u64;
     // Each document's original is looked for among the documents indexed
     // before this chunk here, on all cores; the sequential pass below
@@ -605,9 +610,31 @@ fn process_chunk(
     }
 
     // Documents that state no year are dated relative to the others of
-    // their chunk (chunks follow input order, so this stays deterministic).
+    // their chunk (chunks follow input order, so this stays deterministic;
+    // the hint is the whole chunk's, whatever the pieces).
     let hint = engines.language.date_hint(fresh.iter().map(|(d, _)| d));
-    let analysed: Vec<Result<EncodedDocument, Rejected>> = fresh
+    let per_piece = fresh.len().div_ceil(pieces.max(1)).max(1);
+    let mut fresh = fresh.into_iter();
+    loop {
+        let piece: Vec<(Document, Signature)> = fresh.by_ref().take(per_piece).collect();
+        if piece.is_empty() {
+            return true;
+        }
+        if !send(analyse_piece(engines, piece, hint, report)) {
+            return false;
+        }
+    }
+}
+
+/// The per-document stages over a piece of a chunk, in parallel; what
+/// fails is reported and left out.
+fn analyse_piece(
+    engines: &Engines,
+    piece: Vec<(Document, Signature)>,
+    hint: Option<chrono::NaiveDate>,
+    report: &mut Report,
+) -> Vec<EncodedDocument> {
+    let analysed: Vec<Result<EncodedDocument, Rejected>> = piece
         .into_par_iter()
         .map(|(doc, sig)| {
             let path = doc.path.clone();
@@ -752,6 +779,56 @@ mod tests {
         let r3 = ingest(&mut store, &engines, &[first], &opts, &Silent).unwrap();
         assert_eq!((r3.stored, r3.skipped), (0, 2));
         assert_eq!(ids(&store).len(), 4);
+        drop(store);
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+
+    /// The last chunk goes to the writer in pieces, but its documents are
+    /// still dated against the whole chunk: year-less reports that sort
+    /// into pieces of their own get the year the chunk's dated reports
+    /// give, as in one piece.
+    #[test]
+    fn the_last_chunks_pieces_share_its_date_hint() {
+        let dir = std::env::temp_dir().join(format!("sitrep-pieces-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        let input = dir.join("in");
+        std::fs::create_dir_all(&input).unwrap();
+        let places = ["Raqqa", "Homs", "Idlib", "Hama"];
+        for (i, place) in places.iter().enumerate() {
+            std::fs::write(
+                input.join(format!("a{i}.txt")),
+                format!(
+                    "Posted on May 20, 2017\n\nThe water board in {place} said on Saturday that \
+                     repairs to the main pumping station would take another week, and that \
+                     tankers would serve the eastern districts until then."
+                ),
+            )
+            .unwrap();
+            std::fs::write(
+                input.join(format!("b{i}.txt")),
+                format!(
+                    "On Thursday, June 8, shelling hit the grain depot on the edge of {place}, \
+                     local officials said, and two workers were wounded. Farmers said the \
+                     depot held most of the district's seed for the autumn."
+                ),
+            )
+            .unwrap();
+        }
+        let mut store = Store::open(dir.join("t.db")).unwrap();
+        let engines = Engines::load(None, None).unwrap();
+        let r = ingest(&mut store, &engines, &[input], &Options::default(), &Silent).unwrap();
+        // Eight documents, one (last) chunk in pieces of two: the dated ones
+        // in the first two pieces, the year-less ones in the last two (a
+        // hint of their own pieces would leave them undated).
+        assert_eq!(r.stored, 8);
+        let docs = store.list_documents(None, None, 100, 0).unwrap().items;
+        assert_eq!(docs.len(), 8);
+        for d in &docs {
+            // The year-less ones are dated from their text ("On Thursday,
+            // June 8"), in the year the hint gives.
+            let published = d.published.as_deref().unwrap_or("none");
+            assert!(published.starts_with("2017-0"), "{}: {published}", d.path);
+        }
         drop(store);
         let _ = std::fs::remove_dir_all(&dir);
     }

@@ -1056,6 +1056,17 @@ struct Phases {
     merged: usize,
 }
 
+impl Phases {
+    /// Adds another clustering's times (categories clustered side by side
+    /// add up to more than the wall time they took).
+    fn add(&mut self, o: &Phases) {
+        self.anchors += o.anchors;
+        self.grouped += o.grouped;
+        self.attach += o.attach;
+        self.merged += o.merged;
+    }
+}
+
 /// [`resolve_from`] holding up to `budget` bytes of summaries while it
 /// scans; all categories clustered together unless `by_category` (which
 /// must not change the result: the tests compare the two).
@@ -1162,7 +1173,11 @@ fn resolve_within<S: MentionSource>(
     // Each document's earliest mentioned day, by scan position.
     let mut doc_day = vec![i32::MAX; n_docs];
     let (mut phases, mut anchors, mut n_feat) = (Phases::default(), 0usize, 0usize);
-    for part in parts.order() {
+    let order = parts.order();
+    let side_by_side = parts.within_budget();
+    // A category taken out with its names renumbered, its mentions'
+    // positions and documents' days noted.
+    let mut load = |part: usize| -> Result<parts::Loaded, S::Error> {
         let parts::Loaded { mut ms, gi, feat } = parts.take(part, &canon)?;
         for m in &mut ms {
             for id in [&mut m.admin1, &mut m.country] {
@@ -1187,9 +1202,35 @@ fn resolve_within<S: MentionSource>(
             feature_words = feat.len(),
             "clustering one category"
         );
-        let roots = cluster(&ms, &feat, &gi, &non_anchors, &mut phases);
-        drop((ms, feat));
-        members.extend(roots.iter().zip(&gi).map(|(&r, &g)| (gi[r as usize], g)));
+        Ok(parts::Loaded { ms, gi, feat })
+    };
+    if side_by_side {
+        // All in memory and small (up to the spill budget): categories
+        // are clustered side by side, as their merges are sequential and
+        // would leave a core idle. Independent, so the result is the same.
+        let loaded = order
+            .into_iter()
+            .map(&mut load)
+            .collect::<Result<Vec<_>, _>>()?;
+        let done: Vec<(Vec<u32>, Vec<u32>, Phases)> = loaded
+            .into_par_iter()
+            .map(|parts::Loaded { ms, gi, feat }| {
+                let mut ph = Phases::default();
+                let roots = cluster(&ms, &feat, &gi, &non_anchors, &mut ph);
+                (roots, gi, ph)
+            })
+            .collect();
+        for (roots, gi, ph) in done {
+            members.extend(roots.iter().zip(&gi).map(|(&r, &g)| (gi[r as usize], g)));
+            phases.add(&ph);
+        }
+    } else {
+        for part in order {
+            let parts::Loaded { ms, gi, feat } = load(part)?;
+            let roots = cluster(&ms, &feat, &gi, &non_anchors, &mut phases);
+            drop((ms, feat));
+            members.extend(roots.iter().zip(&gi).map(|(&r, &g)| (gi[r as usize], g)));
+        }
     }
     drop((parts, doc_len, non_anchors));
     let clustered = t0.elapsed();

@@ -200,6 +200,13 @@ impl<'s, E> Parts<'s, E> {
         v
     }
 
+    /// True when every partition is in memory and within the budget
+    /// (nothing was, nor would have been, spilled): clustering them side by
+    /// side then holds at most what the budget allows.
+    pub(crate) fn within_budget(&self) -> bool {
+        self.held <= self.budget && self.parts.iter().all(|p| p.file.is_none())
+    }
+
     /// Mentions in all partitions.
     pub(crate) fn len(&self) -> usize {
         self.parts.iter().map(Part::len).sum()
