@@ -11,7 +11,8 @@
 //! look at one document at a time run in parallel (rayon); the ones that
 //! look across documents (skipping stored ids, duplicate detection) and the
 //! store writes run sequentially in input order, so the result does not
-//! depend on thread timing. Each chunk is one transaction: a killed ingest
+//! depend on thread timing. Each chunk is one transaction (the last one
+//! reaches the writer in pieces, still committed together): a killed ingest
 //! keeps every finished chunk, and a rerun skips them (ids are derived from
 //! content) and completes the rest.
 
@@ -234,20 +235,35 @@ fn store_documents(
     })?;
 
     let stored = AtomicU64::new(0);
-    let (to_writer, from_reader) = std::sync::mpsc::sync_channel::<Vec<EncodedDocument>>(1);
+    let (to_writer, from_reader) = std::sync::mpsc::sync_channel::<Piece>(1);
     let writer_store: &mut Store = &mut *store;
     let written: Result<(), StoreError> = std::thread::scope(|scope| {
         let stored = &stored;
         let writer = scope.spawn(move || -> Result<(), StoreError> {
-            for batch in from_reader {
-                let n = writer_store.insert_encoded(&batch)?;
-                stored.fetch_add(n as u64, Ordering::Relaxed);
+            let mut pieces = from_reader.into_iter().peekable();
+            // One transaction per chunk, whatever the pieces it comes in.
+            while pieces.peek().is_some() {
+                let mut tx = writer_store.document_writer()?;
+                let mut complete = false;
+                for piece in pieces.by_ref() {
+                    tx.insert(&piece.docs)?;
+                    if piece.ends_chunk {
+                        complete = true;
+                        break;
+                    }
+                }
+                // A chunk cut short (the reading side stopped) is rolled
+                // back whole, as if none of it had been analysed.
+                if complete {
+                    let n = tx.commit()?;
+                    stored.fetch_add(n as u64, Ordering::Relaxed);
+                }
             }
             Ok(())
         });
         let chunk = opts.chunk.max(1);
         let mut pending: Vec<RawItem> = Vec::with_capacity(chunk * 2);
-        let send = |batch: Vec<EncodedDocument>| to_writer.send(batch).is_ok();
+        let send = |piece: Piece| to_writer.send(piece).is_ok();
         'files: for group in files.chunks(opts.file_group.max(1)) {
             for (size, r) in read_group(group) {
                 report.bytes += size;
@@ -542,10 +558,19 @@ fn read_group(group: &[PathBuf]) -> Vec<ReadResult> {
 /// but nothing overlaps the last one's, and resolution waits for it.
 const LAST_PIECES: usize = 4;
 
+/// Analysed documents on their way to the writer: a chunk, or a piece of
+/// one. The writer commits a chunk's pieces as one transaction, so a killed
+/// ingest keeps whole chunks only (a rerun then analyses the rest of the
+/// input in the same chunks, with the same date hints).
+struct Piece {
+    docs: Vec<EncodedDocument>,
+    ends_chunk: bool,
+}
+
 /// One chunk: prepare and search earlier chunks for originals in parallel,
 /// skip known ids and search the chunk itself in order, analyse in
 /// parallel, and `send` the documents to store, in input order, in
-/// `pieces` batches (each analysed in parallel and sent before the next is
+/// `pieces` parts (each analysed in parallel and sent before the next is
 /// analysed, so the writer starts on it). False when a send failed.
 fn process_chunk(
     engines: &Engines,
@@ -553,7 +578,7 @@ fn process_chunk(
     dups: &mut DupIndex,
     report: &mut Report,
     pieces: usize,
-    send: &dyn Fn(Vec<EncodedDocument>) -> bool,
+    send: &dyn Fn(Piece) -> bool,
 ) -> bool {
     report.items += items.len() as u64;
     // Each document's original is looked for among the documents indexed
@@ -620,7 +645,11 @@ fn process_chunk(
         if piece.is_empty() {
             return true;
         }
-        if !send(analyse_piece(engines, piece, hint, report)) {
+        let piece = Piece {
+            docs: analyse_piece(engines, piece, hint, report),
+            ends_chunk: fresh.len() == 0,
+        };
+        if !send(piece) {
             return false;
         }
     }

@@ -1035,9 +1035,9 @@ const BUILD_CHUNK: usize = 4096;
 ///
 /// Memory is the compact per-mention summary (56 bytes each plus its word
 /// hashes) of one category at a time (past 64 MB of them, when the source
-/// gives a spill folder; all of them otherwise), the clustering state and
-/// one slice of
-/// events with their documents' mentions, so a store of millions of
+/// gives a spill folder; all of them otherwise), the clustering state (of
+/// one category; of several side by side when all summaries fit in 64 MB)
+/// and one slice of events with their documents' mentions, so a store of millions of
 /// mentions resolves without holding them. Deterministic: the same
 /// mentions give the same events and ids.
 pub fn resolve_from<S: MentionSource>(
@@ -1205,9 +1205,13 @@ fn resolve_within<S: MentionSource>(
         Ok(parts::Loaded { ms, gi, feat })
     };
     if side_by_side {
-        // All in memory and small (up to the spill budget): categories
-        // are clustered side by side, as their merges are sequential and
-        // would leave a core idle. Independent, so the result is the same.
+        // All in memory and small (summaries within the spill budget):
+        // categories are clustered side by side, as their merges are
+        // sequential and would leave a core idle. Independent, so the
+        // result is the same; the clustering state of several categories
+        // is held at once, bounded by the small input. Each category's
+        // "clustering one category" line is logged as it is taken out,
+        // all before clustering starts.
         let loaded = order
             .into_iter()
             .map(&mut load)
@@ -1332,6 +1336,8 @@ fn resolve_within<S: MentionSource>(
         emit_ms = emit_time.as_millis() as u64,
         scan_ms = scanned.as_millis() as u64,
         cluster_ms = (clustered - scanned).as_millis() as u64,
+        // Summed over categories, which may have been clustered side by
+        // side: these can add up to more than `cluster_ms`.
         anchors_ms = phases.anchors.as_millis() as u64,
         grouped_ms = phases.grouped.as_millis() as u64,
         attach_ms = phases.attach.as_millis() as u64,

@@ -201,8 +201,9 @@ impl<'s, E> Parts<'s, E> {
     }
 
     /// True when every partition is in memory and within the budget
-    /// (nothing was, nor would have been, spilled): clustering them side by
-    /// side then holds at most what the budget allows.
+    /// (nothing was, nor would have been, spilled): the input is small
+    /// enough to cluster its categories side by side (their summaries within
+    /// the budget; their clustering state on top of it).
     pub(crate) fn within_budget(&self) -> bool {
         self.held <= self.budget && self.parts.iter().all(|p| p.file.is_none())
     }

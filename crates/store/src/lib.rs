@@ -33,7 +33,7 @@ pub mod read;
 mod write;
 
 pub use query::{NameCount, SearchHit, Stats};
-pub use write::{EncodedDocument, EventsWriter, NewDocument};
+pub use write::{DocumentWriter, EncodedDocument, EventsWriter, NewDocument};
 
 /// Errors of the store.
 #[derive(Debug, thiserror::Error)]

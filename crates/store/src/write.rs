@@ -109,88 +109,22 @@ impl Store {
         if batch.is_empty() {
             return Ok(0);
         }
+        let mut w = self.document_writer()?;
+        w.insert(batch)?;
+        w.commit()
+    }
+
+    /// A transaction that takes encoded documents a batch at a time and
+    /// stores them together when committed (dropped uncommitted, it stores
+    /// none of them): a caller can hand over the first part of what must
+    /// be one transaction while it prepares the rest.
+    pub fn document_writer(&mut self) -> Result<DocumentWriter<'_>, StoreError> {
         // IMMEDIATE takes the write lock up front, so `next_seq` cannot race
         // with another writer.
         let tx = self
             .conn
             .transaction_with_behavior(TransactionBehavior::Immediate)?;
-        let mut seq: i64 = tx.query_row(
-            "SELECT COALESCE(MAX(ingested_seq), 0) + 1 FROM documents",
-            [],
-            |r| r.get(0),
-        )?;
-        let mut inserted = 0usize;
-        {
-            let mut ins_doc = tx.prepare_cached(
-                "INSERT OR IGNORE INTO documents
-                 (id, path, url, outlet, reposted_by, title, byline, dateline, published,
-                  published_basis, published_range, language, text, duplicate_of, signature,
-                  places, primary_place, ingested_seq)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18)",
-            )?;
-            let mut ins_analysis = tx.prepare_cached(
-                "INSERT OR REPLACE INTO document_analyses (document_id, analysis, geo, n_mentions, mentions)
-                 VALUES (?1, ?2, ?3, ?4, ?5)",
-            )?;
-            let mut ins_fts = tx.prepare_cached(
-                "INSERT INTO documents_fts (rowid, title, text) VALUES (?1, ?2, ?3)",
-            )?;
-            let mut fts_rows: Vec<(i64, &Document)> = Vec::with_capacity(batch.len());
-            for ed in batch {
-                let d = &ed.document;
-                let n = ins_doc.execute(params![
-                    d.id,
-                    d.path,
-                    d.url,
-                    d.outlet,
-                    d.reposted_by,
-                    d.title,
-                    ed.byline,
-                    d.dateline,
-                    d.published.map(|p| p.to_string()),
-                    d.published_basis.map(basis_str),
-                    ed.published_range,
-                    d.language,
-                    d.text,
-                    d.duplicate_of,
-                    ed.signature,
-                    ed.places,
-                    ed.primary_place,
-                    seq,
-                ])?;
-                if n == 0 {
-                    continue; // already stored: idempotent
-                }
-                seq += 1;
-                inserted += 1;
-                fts_rows.push((tx.last_insert_rowid(), d));
-                ins_analysis.execute(params![
-                    d.id,
-                    ed.analysis,
-                    ed.geo,
-                    ed.n_mentions as i64,
-                    ed.mentions
-                ])?;
-            }
-            if inserted > 0 {
-                tx.execute(
-                    "INSERT OR REPLACE INTO meta (key, value) VALUES (?1, '1')",
-                    params![EVENTS_STALE],
-                )?;
-            }
-            // The full-text rows go last. Once FTS5 is written to in a
-            // transaction, every later statement that opens a statement
-            // savepoint (the analyses' foreign key and REPLACE do) makes it
-            // flush its pending terms to disk as a new segment: rows
-            // interleaved with other inserts were indexed a segment per
-            // document, and merging those segments back was a sixth of the
-            // ingest's CPU. After the other inserts, a batch is one segment.
-            for (rowid, d) in fts_rows {
-                ins_fts.execute(params![rowid, d.title, d.text])?;
-            }
-        }
-        tx.commit()?;
-        Ok(inserted)
+        Ok(DocumentWriter { tx, inserted: 0 })
     }
 
     /// Whether a document with this id is stored.
@@ -531,6 +465,105 @@ impl Store {
     }
 }
 
+/// Documents stored in one transaction, a batch at a time (see
+/// [`Store::document_writer`]).
+pub struct DocumentWriter<'a> {
+    tx: rusqlite::Transaction<'a>,
+    inserted: usize,
+}
+
+impl DocumentWriter<'_> {
+    /// Adds a batch; returns how many of its documents were new. A document
+    /// whose id is already stored is left untouched (with its analysis and
+    /// mentions), which makes ingest idempotent.
+    pub fn insert(&mut self, batch: &[EncodedDocument]) -> Result<usize, StoreError> {
+        if batch.is_empty() {
+            return Ok(0);
+        }
+        let tx = &self.tx;
+        let mut seq: i64 = tx.query_row(
+            "SELECT COALESCE(MAX(ingested_seq), 0) + 1 FROM documents",
+            [],
+            |r| r.get(0),
+        )?;
+        let mut inserted = 0usize;
+        let mut ins_doc = tx.prepare_cached(
+            "INSERT OR IGNORE INTO documents
+             (id, path, url, outlet, reposted_by, title, byline, dateline, published,
+              published_basis, published_range, language, text, duplicate_of, signature,
+              places, primary_place, ingested_seq)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18)",
+        )?;
+        let mut ins_analysis = tx.prepare_cached(
+            "INSERT OR REPLACE INTO document_analyses (document_id, analysis, geo, n_mentions, mentions)
+             VALUES (?1, ?2, ?3, ?4, ?5)",
+        )?;
+        let mut ins_fts = tx
+            .prepare_cached("INSERT INTO documents_fts (rowid, title, text) VALUES (?1, ?2, ?3)")?;
+        let mut fts_rows: Vec<(i64, &Document)> = Vec::with_capacity(batch.len());
+        for ed in batch {
+            let d = &ed.document;
+            let n = ins_doc.execute(params![
+                d.id,
+                d.path,
+                d.url,
+                d.outlet,
+                d.reposted_by,
+                d.title,
+                ed.byline,
+                d.dateline,
+                d.published.map(|p| p.to_string()),
+                d.published_basis.map(basis_str),
+                ed.published_range,
+                d.language,
+                d.text,
+                d.duplicate_of,
+                ed.signature,
+                ed.places,
+                ed.primary_place,
+                seq,
+            ])?;
+            if n == 0 {
+                continue; // already stored: idempotent
+            }
+            seq += 1;
+            inserted += 1;
+            fts_rows.push((tx.last_insert_rowid(), d));
+            ins_analysis.execute(params![
+                d.id,
+                ed.analysis,
+                ed.geo,
+                ed.n_mentions as i64,
+                ed.mentions
+            ])?;
+        }
+        if inserted > 0 {
+            tx.execute(
+                "INSERT OR REPLACE INTO meta (key, value) VALUES (?1, '1')",
+                params![EVENTS_STALE],
+            )?;
+        }
+        // The full-text rows go last. Once FTS5 is written to in a
+        // transaction, every later statement that opens a statement
+        // savepoint (the analyses' foreign key and REPLACE do) makes it
+        // flush its pending terms to disk as a new segment: rows
+        // interleaved with other inserts were indexed a segment per
+        // document, and merging those segments back was a sixth of the
+        // ingest's CPU. After the other inserts, a batch is one segment.
+        for (rowid, d) in fts_rows {
+            ins_fts.execute(params![rowid, d.title, d.text])?;
+        }
+        self.inserted += inserted;
+        Ok(inserted)
+    }
+
+    /// Commits every batch added; returns how many documents were new.
+    pub fn commit(self) -> Result<usize, StoreError> {
+        self.tx.commit()?;
+        Ok(self.inserted)
+    }
+}
+
 /// A document's stored mentions and the (key, position) pairs wanted from it.
 type StoredRun<'a> = (rusqlite::types::Value, &'a [(i64, u32)]);
 
@@ -829,6 +862,41 @@ pub(crate) mod tests {
             certainty: 0.7,
             coding: Coding::default(),
         }
+    }
+
+    /// Batches handed to one document writer are stored together when it
+    /// commits, and not at all when it is dropped (a killed ingest keeps
+    /// whole chunks only); ids already stored are skipped across batches.
+    #[test]
+    fn a_document_writer_commits_its_batches_together() {
+        let (dir, path) = crate::tests::temp_db("docwriter");
+        let mut s = Store::open(&path).unwrap();
+        let enc = |id: &str| {
+            NewDocument::bare(doc(
+                id,
+                "Valley Courier",
+                &format!("Report {id} on the bridge."),
+            ))
+            .encode()
+            .unwrap()
+        };
+        {
+            let mut w = s.document_writer().unwrap();
+            assert_eq!(w.insert(&[enc("a1"), enc("a2")]).unwrap(), 2);
+            assert_eq!(w.insert(&[enc("a3")]).unwrap(), 1);
+            // Dropped uncommitted: none of the three is stored.
+        }
+        assert_eq!(s.document_count().unwrap(), 0);
+        let mut w = s.document_writer().unwrap();
+        assert_eq!(w.insert(&[enc("b1"), enc("b2")]).unwrap(), 2);
+        assert_eq!(w.insert(&[enc("b2"), enc("b3")]).unwrap(), 1);
+        assert_eq!(w.insert(&[]).unwrap(), 0);
+        assert_eq!(w.commit().unwrap(), 3);
+        assert_eq!(s.document_count().unwrap(), 3);
+        assert_eq!(s.insert_encoded(&[enc("b3"), enc("b4")]).unwrap(), 1);
+        assert_eq!(s.document_count().unwrap(), 4);
+        drop(s);
+        let _ = std::fs::remove_dir_all(&dir);
     }
 
     /// Reading mentions back spans several read/decode slices (ROWS and
