@@ -18,7 +18,7 @@ use clap::Subcommand;
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 use sitrep::pipeline::{self, Engines, Options, Progress};
-use sitrep_ingest::dedup::{DupIndex, Signature};
+use sitrep_ingest::dedup::{DupError, DupIndex, Probe, Signature, DEFAULT_MEMORY_BUDGET};
 use sitrep_model::{Analysis, Document, EntityKind, EventMention, GeoAnalysis, PublishedBasis};
 use sitrep_store::{NewDocument, Store};
 
@@ -304,7 +304,10 @@ fn stages(paths: &[PathBuf], db: &Path) -> Result<StagesResult, BenchError> {
     let (files, _errors) = sitrep_ingest::discover(paths);
     // Sized as the pipeline sizes it (one article per file at least).
     let mut dups = DupIndex::new();
-    dups.reserve(files.len());
+    if let Some(dir) = db.parent() {
+        dups.spill_to(dir, DEFAULT_MEMORY_BUDGET)?;
+    }
+    dups.reserve(files.len())?;
     let chunk = Options::default().chunk;
     let t0 = Instant::now();
     let mut done = 0usize;
@@ -330,29 +333,30 @@ fn stages(paths: &[PathBuf], db: &Path) -> Result<StagesResult, BenchError> {
         // Signatures and the search among earlier chunks in parallel, then
         // the index in input order, as the pipeline does ("earliest"
         // decides `duplicate_of`; see `DupIndex::find_from`).
-        let (mut docs, sigs) = timed(&mut st[1], || {
+        let (mut docs, sigs) = timed(&mut st[1], || -> Result<_, DupError> {
+            dups.flush()?;
             let (before, index) = (dups.len(), &dups);
-            let (sigs, originals): (Vec<Signature>, Vec<Option<String>>) = docs
+            let (sigs, probes): (Vec<Signature>, Vec<Result<Probe, DupError>>) = docs
                 .par_iter()
                 .map(|d| {
                     let sig = Signature::of(&d.text);
-                    let original = match d.duplicate_of {
-                        Some(_) => None,
-                        None => index.find(&sig).map(|(orig, _)| orig),
-                    };
-                    (sig, original)
+                    let probe = index.probe(&sig);
+                    (sig, probe)
                 })
                 .unzip();
             let mut docs = docs;
-            for ((d, sig), original) in docs.iter_mut().zip(&sigs).zip(originals) {
+            for ((d, sig), probe) in docs.iter_mut().zip(&sigs).zip(probes) {
+                let probe = probe?;
                 if d.duplicate_of.is_none() {
-                    d.duplicate_of =
-                        original.or_else(|| dups.find_from(sig, before).map(|(orig, _)| orig));
+                    d.duplicate_of = match &probe.original {
+                        Some((orig, _)) => Some(orig.clone()),
+                        None => dups.find_from(sig, before)?.map(|(orig, _)| orig),
+                    };
                 }
-                dups.insert(&d.id, sig.clone());
+                dups.insert_probed(&d.id, sig.clone(), &probe)?;
             }
-            (docs, sigs)
-        });
+            Ok((docs, sigs))
+        })?;
 
         let analyses: Vec<Analysis> = timed(&mut st[2], || {
             docs.par_iter()

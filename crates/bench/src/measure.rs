@@ -27,6 +27,8 @@ pub enum BenchError {
     #[error(transparent)]
     Pipeline(#[from] sitrep::pipeline::PipelineError),
     #[error(transparent)]
+    Dedup(#[from] sitrep_ingest::dedup::DupError),
+    #[error(transparent)]
     Store(#[from] sitrep_store::StoreError),
 }
 

@@ -24,7 +24,7 @@ use std::time::Instant;
 use rayon::prelude::*;
 use serde::Serialize;
 use sitrep_geo::Geoparser;
-use sitrep_ingest::dedup::{DupIndex, Signature};
+use sitrep_ingest::dedup::{DupError, DupIndex, Probe, Signature, DEFAULT_MEMORY_BUDGET};
 use sitrep_ingest::{IngestError, RawItem};
 use sitrep_language::Language;
 use sitrep_model::{Document, Event, EventMention, PublishedBasis};
@@ -39,6 +39,8 @@ pub enum PipelineError {
     Geo(#[from] sitrep_geo::GeoError),
     #[error("cannot load the language dictionaries: {0}")]
     Language(#[from] sitrep_language::LanguageError),
+    #[error(transparent)]
+    Dedup(#[from] sitrep_ingest::dedup::DupError),
 }
 
 /// The analysis engines, loaded once and shared by all threads.
@@ -86,6 +88,9 @@ pub struct Options {
     pub chunk: usize,
     /// Files read in parallel at a time.
     pub file_group: usize,
+    /// Bytes of duplicate index held in memory; past them, it moves to
+    /// files beside the database (see [`DupIndex::spill_to`]).
+    pub dup_memory_budget: usize,
 }
 
 impl Default for Options {
@@ -93,6 +98,7 @@ impl Default for Options {
         Options {
             chunk: 512,
             file_group: 64,
+            dup_memory_budget: DEFAULT_MEMORY_BUDGET,
         }
     }
 }
@@ -223,7 +229,11 @@ fn store_documents(
     // least one document each): grown by doubling, it would hold two
     // copies of itself at the largest step.
     let mut dups = DupIndex::new();
-    dups.reserve(store.document_count()? as usize + files.len());
+    if let Some(dir) = scratch_dir(store) {
+        dups.spill_to(&dir, opts.dup_memory_budget)?;
+    }
+    dups.reserve(store.document_count()? as usize + files.len())?;
+    let mut rebuilt: Result<(), DupError> = Ok(());
     store.for_each_signature(|id, bytes| {
         // A missing signature, or one from an older, incompatible format,
         // is empty: that document is known but cannot be matched as an
@@ -231,10 +241,14 @@ fn store_documents(
         let sig = bytes
             .and_then(|b| Signature::from_bytes(b).ok())
             .unwrap_or_else(|| Signature::of(""));
-        dups.insert(id, sig);
+        if rebuilt.is_ok() {
+            rebuilt = dups.insert(id, sig).map(drop);
+        }
     })?;
+    rebuilt?;
 
     let stored = AtomicU64::new(0);
+    let mut failed: Option<DupError> = None;
     let (to_writer, from_reader) = std::sync::mpsc::sync_channel::<Piece>(1);
     let writer_store: &mut Store = &mut *store;
     let written: Result<(), StoreError> = std::thread::scope(|scope| {
@@ -263,6 +277,7 @@ fn store_documents(
         });
         let chunk = opts.chunk.max(1);
         let mut pending: Vec<RawItem> = Vec::with_capacity(chunk * 2);
+        let failed = &mut failed;
         let send = |piece: Piece| to_writer.send(piece).is_ok();
         'files: for group in files.chunks(opts.file_group.max(1)) {
             for (size, r) in read_group(group) {
@@ -284,15 +299,24 @@ fn store_documents(
                 let items = std::mem::replace(&mut pending, rest);
                 // A failed send means the writer stopped on an error, which
                 // joining it below reports.
-                if !process_chunk(engines, items, &mut dups, &mut report, 1, &send) {
-                    break 'files;
+                match process_chunk(engines, items, &mut dups, &mut report, 1, &send) {
+                    Ok(true) => {}
+                    Ok(false) => break 'files,
+                    Err(e) => {
+                        *failed = Some(e);
+                        break 'files;
+                    }
                 }
             }
             progress.advance(group.len() as u64, stored.load(Ordering::Relaxed));
         }
-        if !pending.is_empty() {
+        if !pending.is_empty() && failed.is_none() {
             let items = std::mem::take(&mut pending);
-            process_chunk(engines, items, &mut dups, &mut report, LAST_PIECES, &send);
+            if let Err(e) =
+                process_chunk(engines, items, &mut dups, &mut report, LAST_PIECES, &send)
+            {
+                *failed = Some(e);
+            }
         }
         drop(to_writer);
         match writer.join() {
@@ -301,6 +325,10 @@ fn store_documents(
         }
     });
     written?;
+    // The chunks stored before the index failed stay stored.
+    if let Some(e) = failed {
+        return Err(e.into());
+    }
     // Resolution is the memory peak: the ingest's index and its list of
     // files (about 100 bytes a file: 95 MiB for a folder of a million
     // articles) go first.
@@ -309,6 +337,18 @@ fn store_documents(
     report.stored = stored.load(Ordering::Relaxed);
     progress.advance(0, report.stored);
     Ok(Stored { report, run_id, t0 })
+}
+
+/// Where a stage's scratch files go: beside the database, a disk known to
+/// hold the store, where the system's temporary folder may be small or in
+/// memory. None for a store in memory.
+fn scratch_dir(store: &Store) -> Option<PathBuf> {
+    let dir = store.path()?.parent()?;
+    Some(if dir.as_os_str().is_empty() {
+        ".".into()
+    } else {
+        dir.to_path_buf()
+    })
 }
 
 /// The end of [`ingest`]: resolution, if anything changed, and the run log.
@@ -458,15 +498,8 @@ impl<'a> StoreMentions<'a> {
 impl sitrep_resolve::MentionSource for StoreMentions<'_> {
     type Error = StoreError;
     fn spill(&self) -> Option<sitrep_resolve::Spill<StoreError>> {
-        // Beside the database: a disk known to hold the store, where the
-        // system's temporary folder may be small or in memory.
-        let dir = self.store.path()?.parent()?;
         Some(sitrep_resolve::Spill {
-            dir: if dir.as_os_str().is_empty() {
-                ".".into()
-            } else {
-                dir.to_path_buf()
-            },
+            dir: scratch_dir(self.store)?,
             error: StoreError::Io,
         })
     }
@@ -571,7 +604,8 @@ struct Piece {
 /// skip known ids and search the chunk itself in order, analyse in
 /// parallel, and `send` the documents to store, in input order, in
 /// `pieces` parts (each analysed in parallel and sent before the next is
-/// analysed, so the writer starts on it). False when a send failed.
+/// analysed, so the writer starts on it). False when a send failed; an
+/// error when the duplicate index's files did.
 fn process_chunk(
     engines: &Engines,
     items: Vec<RawItem>,
@@ -579,8 +613,11 @@ fn process_chunk(
     report: &mut Report,
     pieces: usize,
     send: &dyn Fn(Piece) -> bool,
-) -> bool {
+) -> Result<bool, DupError> {
     report.items += items.len() as u64;
+    // On disk, the previous chunk's entries are written out first: the
+    // search below reads the index as it stood before this chunk.
+    dups.flush()?;
     // Each document's original is looked for among the documents indexed
     // before this chunk here, on all cores; the sequential pass below
     // compares it only with this chunk's earlier documents, when none
@@ -588,7 +625,7 @@ fn process_chunk(
     // search in turn).
     let before = dups.len();
     let index: &DupIndex = dups;
-    type Prepared = (Document, Signature, Option<String>);
+    type Prepared = (Document, Signature, Result<Probe, DupError>);
     let prepared: Vec<Result<Prepared, Rejected>> = items
         .into_par_iter()
         .map(|item| {
@@ -596,13 +633,15 @@ fn process_chunk(
             match catch_unwind(AssertUnwindSafe(|| sitrep_ingest::prepare(item))) {
                 Ok(Ok(doc)) => {
                     let sig = Signature::of(&doc.text);
-                    // A known id is skipped below: no need to search.
-                    let original = if doc.duplicate_of.is_some() || index.contains(&doc.id) {
-                        None
+                    // A known id is skipped below: no need to search. A
+                    // stated original needs no search either, but on disk
+                    // the probe's counts save reads when it is indexed.
+                    let probe = if index.contains(&doc.id) {
+                        Ok(Probe::default())
                     } else {
-                        index.find(&sig).map(|(orig, _)| orig)
+                        index.probe(&sig)
                     };
-                    Ok((doc, sig, original))
+                    Ok((doc, sig, probe))
                 }
                 Ok(Err(e)) => Err(from_ingest(&e)),
                 Err(p) => Err(Rejected {
@@ -618,16 +657,19 @@ fn process_chunk(
     let mut fresh: Vec<(Document, Signature)> = Vec::with_capacity(prepared.len());
     for p in prepared {
         match p {
-            Ok((mut doc, sig, original)) => {
+            Ok((mut doc, sig, probe)) => {
                 if dups.contains(&doc.id) {
                     report.skipped += 1;
                     continue;
                 }
+                let probe = probe?;
                 if doc.duplicate_of.is_none() {
-                    doc.duplicate_of =
-                        original.or_else(|| dups.find_from(&sig, before).map(|(orig, _)| orig));
+                    doc.duplicate_of = match &probe.original {
+                        Some((orig, _)) => Some(orig.clone()),
+                        None => dups.find_from(&sig, before)?.map(|(orig, _)| orig),
+                    };
                 }
-                dups.insert(&doc.id, sig.clone());
+                dups.insert_probed(&doc.id, sig.clone(), &probe)?;
                 fresh.push((doc, sig));
             }
             Err(r) => report.rejected.push(r),
@@ -643,14 +685,14 @@ fn process_chunk(
     loop {
         let piece: Vec<(Document, Signature)> = fresh.by_ref().take(per_piece).collect();
         if piece.is_empty() {
-            return true;
+            return Ok(true);
         }
         let piece = Piece {
             docs: analyse_piece(engines, piece, hint, report),
             ends_chunk: fresh.len() == 0,
         };
         if !send(piece) {
-            return false;
+            return Ok(false);
         }
     }
 }
@@ -769,6 +811,7 @@ mod tests {
         let opts = Options {
             chunk: 64,
             file_group: 16,
+            ..Options::default()
         };
         let r1 = ingest(
             &mut store,
@@ -899,21 +942,29 @@ mod tests {
             std::fs::write(corpus.join(format!("{k:04}.txt")), f).unwrap();
         }
         let engines = Engines::load(None, None).unwrap();
-        let originals = |chunk: usize| {
-            let db = dir.join(format!("c{chunk}.db"));
+        let mut paths: Vec<PathBuf> = (0..files.len())
+            .map(|k| corpus.join(format!("{k:04}.txt")))
+            .collect();
+        // `in_two`: the second half ingested into the store of the first,
+        // whose index is rebuilt from the stored signatures.
+        let originals = |chunk: usize, budget: usize, in_two: bool| {
+            let db = dir.join(format!("c{chunk}-{budget}-{in_two}.db"));
             let mut store = Store::open(&db).unwrap();
             let opts = Options {
                 chunk,
                 file_group: 16,
+                dup_memory_budget: budget,
             };
-            let r = ingest(
-                &mut store,
-                &engines,
-                std::slice::from_ref(&corpus),
-                &opts,
-                &Silent,
-            )
-            .unwrap();
+            let halves = if in_two {
+                paths.split_at(paths.len() / 2)
+            } else {
+                (&paths[..], &[][..])
+            };
+            let mut r = ingest(&mut store, &engines, halves.0, &opts, &Silent).unwrap();
+            if !halves.1.is_empty() {
+                let second = ingest(&mut store, &engines, halves.1, &opts, &Silent).unwrap();
+                r.duplicates += second.duplicates;
+            }
             let mut v: Vec<(String, Option<String>)> = store
                 .list_documents(None, None, 1000, 0)
                 .unwrap()
@@ -924,15 +975,31 @@ mod tests {
             v.sort();
             (r.duplicates, v)
         };
-        let (n, one_at_a_time) = originals(1);
+        let (n, one_at_a_time) = originals(1, DEFAULT_MEMORY_BUDGET, false);
         assert!(n >= 14, "{n} re-posts found");
-        for chunk in [3, 8, 512] {
+        // On disk too (a budget of nothing), and resumed.
+        for (chunk, budget, in_two) in [
+            (3, DEFAULT_MEMORY_BUDGET, false),
+            (8, DEFAULT_MEMORY_BUDGET, false),
+            (512, DEFAULT_MEMORY_BUDGET, false),
+            (1, 0, false),
+            (8, 0, false),
+            (512, 0, false),
+            (8, 0, true),
+            (8, DEFAULT_MEMORY_BUDGET, true),
+        ] {
             assert_eq!(
-                originals(chunk),
+                originals(chunk, budget, in_two),
                 (n, one_at_a_time.clone()),
-                "chunks of {chunk}"
+                "chunks of {chunk}, budget {budget}, in two: {in_two}"
             );
         }
+        // Nothing is left beside the databases but the databases.
+        for e in std::fs::read_dir(&dir).unwrap() {
+            let name = e.unwrap().file_name().to_string_lossy().into_owned();
+            assert!(!name.starts_with(".sitrep-"), "{name} left behind");
+        }
+        paths.clear();
         let _ = std::fs::remove_dir_all(&dir);
     }
 
@@ -955,6 +1022,7 @@ mod tests {
             &Options {
                 chunk: 64,
                 file_group: 16,
+                ..Options::default()
             },
             &Silent,
         )

@@ -23,6 +23,9 @@
 
 use std::collections::hash_map::Entry;
 use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+
+use sitrep_model::scratch::ScratchFile;
 
 /// Values per signature.
 pub const SIG_LEN: usize = 128;
@@ -259,7 +262,10 @@ fn is_ideograph(c: char) -> bool {
 /// Memory is what a million-article ingest holds for every document:
 /// about 340 bytes of band entries when [`DupIndex::reserve`] sized the
 /// table for them (340 to 680 when it grew by doubling), 256 of signature
-/// and the id.
+/// and the id. Given a scratch folder ([`DupIndex::spill_to`]), an index
+/// that would hold more than its budget keeps band entries and signatures
+/// in files there instead, and about 64 bytes a document plus the id in
+/// memory (see [`Disk`]); the verdicts are the same.
 pub struct DupIndex {
     threshold: f32,
     /// Every document id, concatenated; `ends[doc]` is where doc's ends.
@@ -267,11 +273,6 @@ pub struct DupIndex {
     /// a map key): an ingest of a million articles holds all of them.
     ids: String,
     ends: Vec<u32>,
-    /// The low 16 bits of each signature value. Two different values
-    /// agree there once in 65,536, so the estimate of a pair with `d`
-    /// differing values rises by about d / 8.4 million: a verdict flips only
-    /// for a pair a hair under the threshold, and memory halves.
-    sigs: Vec<[u16; SIG_LEN]>,
     /// Hash of an id → its entry; ids whose hash another id already took
     /// go to `collided`.
     by_id: HashMap<u64, u32>,
@@ -280,7 +281,96 @@ pub struct DupIndex {
     /// 4 GB of ids): still known, so they are skipped when seen again, but
     /// never matched as originals.
     overflow: std::collections::HashSet<String>,
+    tier: Tier,
+    /// Where band entries and signatures go past `budget` bytes.
+    scratch: Option<(PathBuf, usize)>,
+}
+
+/// Band entries and signature bits, in memory or on disk.
+enum Tier {
+    Memory(Memory),
+    Disk(Box<Disk>),
+}
+
+#[derive(Default)]
+struct Memory {
     bands: BandTable,
+    /// The low 16 bits of each signature value. Two different values
+    /// agree there once in 65,536, so the estimate of a pair with `d`
+    /// differing values rises by about d / 8.4 million: a verdict flips only
+    /// for a pair a hair under the threshold, and memory halves.
+    sigs: Vec<Low>,
+}
+
+/// What the index keeps of a signature (see [`Memory::sigs`]).
+type Low = [u16; SIG_LEN];
+
+/// The low 4 bits of each value of a [`Low`], 16 to a word.
+type Nibbles = [u64; SIG_LEN / 16];
+
+/// The index of a large ingest, on disk but for 64 bytes a document.
+///
+/// Band entries are an open-addressing table in a scratch file, read and
+/// written in place (positioned reads, so lookups run on all cores), and
+/// the documents' [`Low`] bits a second file, by document. What changes
+/// between [`DupIndex::flush`]es stays in memory: the entries and bits of
+/// the documents added since, which are the ones a batch's in-order pass
+/// searches. A candidate's 4 low bits per value stay in memory: values that
+/// agree in 16 bits agree in 4, so a candidate whose 4-bit agreement is
+/// already under the threshold cannot reach it, and most are dropped
+/// without a read.
+struct Disk {
+    dir: PathBuf,
+    /// `key << 32 | (document + 1)` per slot; 0 is free, so a new file's
+    /// zeros are an empty table. At most half full: a lookup's run is then
+    /// short enough that one read of [`RUN_READ`] slots usually covers it.
+    table: ScratchFile,
+    slots: u64,
+    entries: u64,
+    /// [`Low`] bits of documents `0..flushed`, [`LOW_BYTES`] each.
+    sigs: ScratchFile,
+    nibbles: Vec<Nibbles>,
+    flushed: u32,
+    recent: BandTable,
+    recent_sigs: Vec<Low>,
+    /// Counts flushes: a [`Probe`] of an older one is stale.
+    generation: u64,
+}
+
+const LOW_BYTES: u64 = 2 * SIG_LEN as u64;
+/// Slots read at once along a lookup's run.
+const RUN_READ: u64 = 8;
+/// Bytes a document costs the in-memory index (band entries at 3/4 load
+/// plus its [`Low`] bits): what [`DupIndex::spill_to`]'s budget is
+/// compared with.
+const MEMORY_PER_DOC: usize = BANDS * 8 * 4 / 3 + 2 * SIG_LEN;
+/// Documents added between flushes when no one calls [`DupIndex::flush`]
+/// (an index being rebuilt from a store): bounds what stays in memory.
+const RECENT_MAX: usize = 1 << 16;
+
+/// Where an index's scratch files go past a budget; what a caller with a
+/// database folder passes to [`DupIndex::spill_to`]. 96 MB is about
+/// 160,000 documents: smaller ingests stay in memory, where lookups cost
+/// no system calls.
+pub const DEFAULT_MEMORY_BUDGET: usize = 96 << 20;
+
+/// The duplicate index's scratch files failed.
+#[derive(Debug, thiserror::Error)]
+#[error("duplicate index files in {dir}: {source}")]
+pub struct DupError {
+    dir: PathBuf,
+    source: std::io::Error,
+}
+
+/// What [`DupIndex::probe`] found: a document's earliest original before
+/// the batch and, on disk, how full its buckets were, which
+/// [`DupIndex::insert_probed`] then need not read again.
+#[derive(Debug, Clone, Default)]
+pub struct Probe {
+    pub original: Option<(String, f32)>,
+    /// Entries already on disk under each band key, and the flush they
+    /// were counted after.
+    counts: Option<([u8; BANDS], u64)>,
 }
 
 /// A bucket keeps only the first documents that fall in it. On a corpus
@@ -312,14 +402,18 @@ struct BandTable {
     len: usize,
 }
 
+/// First slot of `key`'s run in a table of `size` slots: keys are hashes
+/// already, so the multiply-shift maps them onto a table of any size, not
+/// only powers of two.
+fn home(key: u32, size: u64) -> u64 {
+    ((u128::from(key) * u128::from(size)) >> 32) as u64
+}
+
 impl BandTable {
     const FREE: u64 = u64::MAX;
 
-    /// First slot of `key`'s probe run: keys are hashes already, so the
-    /// multiply-shift maps them onto a table of any size, not only powers
-    /// of two.
     fn home(&self, key: u32) -> usize {
-        ((u128::from(key) * self.slots.len() as u128) >> 32) as usize
+        home(key, self.slots.len() as u64) as usize
     }
 
     /// The slot after `at` along a probe run, wrapping past the end.
@@ -349,9 +443,12 @@ impl BandTable {
         }
     }
 
-    /// Files `doc` under `key` unless the bucket already holds
-    /// [`MAX_BUCKET`] documents.
-    fn insert(&mut self, key: u32, doc: u32) {
+    /// Files `doc` under `key` unless the bucket already holds `room`
+    /// documents ([`MAX_BUCKET`] less those filed elsewhere).
+    fn insert(&mut self, key: u32, doc: u32, room: u32) {
+        if room == 0 {
+            return;
+        }
         self.reserve(1);
         let mut at = self.home(key);
         let mut n = 0u32;
@@ -362,7 +459,7 @@ impl BandTable {
             }
             if (e >> 32) as u32 == key {
                 n += 1;
-                if n >= MAX_BUCKET {
+                if n >= room {
                     return;
                 }
             }
@@ -384,14 +481,218 @@ impl BandTable {
             .max(self.slots.len() * 2)
             .max(64);
         let old = std::mem::replace(&mut self.slots, vec![Self::FREE; size]);
+        self.len = 0;
         for e in old {
             if e != Self::FREE {
-                let mut at = self.home((e >> 32) as u32);
-                while self.slots[at] != Self::FREE {
-                    at = self.next(at);
-                }
-                self.slots[at] = e;
+                self.put(e);
             }
+        }
+    }
+
+    /// Places an entry without the cap (it was applied when it was filed).
+    fn put(&mut self, e: u64) {
+        let mut at = self.home((e >> 32) as u32);
+        while self.slots[at] != Self::FREE {
+            at = self.next(at);
+        }
+        self.slots[at] = e;
+        self.len += 1;
+    }
+
+    fn entries(&self) -> impl Iterator<Item = u64> + '_ {
+        self.slots.iter().copied().filter(|&e| e != Self::FREE)
+    }
+}
+
+fn nibbles(low: &Low) -> Nibbles {
+    let mut out = [0u64; SIG_LEN / 16];
+    for (i, &v) in low.iter().enumerate() {
+        out[i / 16] |= u64::from(v & 0xF) << (4 * (i % 16));
+    }
+    out
+}
+
+/// Values whose low 4 bits agree: at least as many as agree in 16.
+fn same_nibbles(a: &Nibbles, b: &Nibbles) -> usize {
+    a.iter()
+        .zip(b)
+        .map(|(x, y)| {
+            let d = x ^ y;
+            // Bit 4k set when nibble k differs anywhere.
+            let t = (d | d >> 1 | d >> 2 | d >> 3) & 0x1111_1111_1111_1111;
+            16 - t.count_ones() as usize
+        })
+        .sum()
+}
+
+/// The estimated Jaccard of two signatures' low bits when it reaches
+/// `threshold`. Most candidates share a band and little else: the count
+/// stops once the values left could not make up the difference.
+fn similar(threshold: f32, a: &Low, b: &Low) -> Option<f32> {
+    const STEP: usize = 32;
+    // Whole steps, and a step's count fits the u8 it is summed in.
+    const _: () = assert!(SIG_LEN.is_multiple_of(STEP) && STEP <= 255);
+    let mut same = 0usize;
+    for (k, (x, y)) in a.chunks_exact(STEP).zip(b.chunks_exact(STEP)).enumerate() {
+        same += usize::from(x.iter().zip(y).map(|(p, q)| u8::from(p == q)).sum::<u8>());
+        let left = SIG_LEN - STEP * (k + 1);
+        // The same division as the verdict below, so stopping early
+        // never changes one.
+        if ((same + left) as f32 / SIG_LEN as f32) < threshold {
+            return None;
+        }
+    }
+    let s = same as f32 / SIG_LEN as f32;
+    (s >= threshold).then_some(s)
+}
+
+impl Disk {
+    fn create(dir: &Path, slots: u64) -> std::io::Result<Disk> {
+        let table = ScratchFile::create(dir, "duplicate index")?;
+        table.file().set_len(slots * 8)?;
+        Ok(Disk {
+            dir: dir.to_path_buf(),
+            table,
+            slots,
+            entries: 0,
+            sigs: ScratchFile::create(dir, "duplicate index")?,
+            nibbles: Vec::new(),
+            flushed: 0,
+            recent: BandTable::default(),
+            recent_sigs: Vec::new(),
+            generation: 0,
+        })
+    }
+
+    /// Calls `f` with each document filed on disk under `key`.
+    fn each(&self, key: u32, mut f: impl FnMut(u32)) -> std::io::Result<()> {
+        let mut at = home(key, self.slots);
+        let mut buf = [0u8; 8 * RUN_READ as usize];
+        loop {
+            let n = (self.slots - at).min(RUN_READ);
+            let run = &mut buf[..8 * n as usize];
+            self.table.read_exact_at(run, at * 8)?;
+            for slot in run.chunks_exact(8) {
+                let e = u64::from_le_bytes(slot.try_into().unwrap_or([0; 8]));
+                if e == 0 {
+                    return Ok(());
+                }
+                if (e >> 32) as u32 == key {
+                    f((e as u32).wrapping_sub(1));
+                }
+            }
+            at = (at + n) % self.slots;
+        }
+    }
+
+    /// Writes an entry (`key << 32 | document`) into the first free slot
+    /// of its run.
+    fn put(&mut self, e: u64) -> std::io::Result<()> {
+        let mut at = home((e >> 32) as u32, self.slots);
+        let mut buf = [0u8; 8 * RUN_READ as usize];
+        loop {
+            let n = (self.slots - at).min(RUN_READ);
+            let run = &mut buf[..8 * n as usize];
+            self.table.read_exact_at(run, at * 8)?;
+            if let Some(i) = run.chunks_exact(8).position(|s| s == [0; 8]) {
+                let slot = (e & !u64::from(u32::MAX)) | ((e & u64::from(u32::MAX)) + 1);
+                self.table
+                    .write_all_at(&slot.to_le_bytes(), (at + i as u64) * 8)?;
+                self.entries += 1;
+                return Ok(());
+            }
+            at = (at + n) % self.slots;
+        }
+    }
+
+    /// Room for `more` entries at most half full: a larger file, every
+    /// entry moved over.
+    fn reserve(&mut self, more: u64) -> std::io::Result<()> {
+        let need = self.entries + more;
+        if need * 2 <= self.slots {
+            return Ok(());
+        }
+        let slots = (need * 2).max(self.slots * 2);
+        let old = std::mem::replace(
+            &mut self.table,
+            ScratchFile::create(&self.dir, "duplicate index")?,
+        );
+        self.table.file().set_len(slots * 8)?;
+        let old_slots = std::mem::replace(&mut self.slots, slots);
+        self.entries = 0;
+        let mut buf = vec![0u8; 1 << 16];
+        let mut at = 0;
+        while at < old_slots * 8 {
+            let n = (old_slots * 8 - at).min(buf.len() as u64) as usize;
+            old.read_exact_at(&mut buf[..n], at)?;
+            for slot in buf[..n].chunks_exact(8) {
+                let e = u64::from_le_bytes(slot.try_into().unwrap_or([0; 8]));
+                if e != 0 {
+                    self.put(e - 1)?;
+                }
+            }
+            at += n as u64;
+        }
+        Ok(())
+    }
+
+    /// Entries on disk under each of `sig`'s band keys.
+    fn counts(&self, sig: &Signature) -> std::io::Result<[u8; BANDS]> {
+        let mut counts = [0u8; BANDS];
+        for (band, c) in counts.iter_mut().enumerate() {
+            self.each(sig.band_key(band) as u32, |_| *c = c.saturating_add(1))?;
+        }
+        Ok(counts)
+    }
+
+    /// Writes the documents added since the last flush to disk.
+    fn flush(&mut self) -> std::io::Result<()> {
+        if self.recent_sigs.is_empty() {
+            return Ok(());
+        }
+        self.reserve(self.recent.len as u64)?;
+        let recent = std::mem::take(&mut self.recent);
+        for e in recent.entries() {
+            self.put(e)?;
+        }
+        let mut bytes = Vec::with_capacity(self.recent_sigs.len() * LOW_BYTES as usize);
+        for low in &self.recent_sigs {
+            for v in low {
+                bytes.extend_from_slice(&v.to_le_bytes());
+            }
+        }
+        self.sigs
+            .write_all_at(&bytes, u64::from(self.flushed) * LOW_BYTES)?;
+        self.flushed += self.recent_sigs.len() as u32;
+        self.recent_sigs.clear();
+        self.generation += 1;
+        Ok(())
+    }
+
+    fn low(&self, doc: u32) -> std::io::Result<Low> {
+        if let Some(low) = doc
+            .checked_sub(self.flushed)
+            .and_then(|i| self.recent_sigs.get(i as usize))
+        {
+            return Ok(*low);
+        }
+        let mut buf = [0u8; LOW_BYTES as usize];
+        self.sigs
+            .read_exact_at(&mut buf, u64::from(doc) * LOW_BYTES)?;
+        let mut low = [0u16; SIG_LEN];
+        for (v, b) in low.iter_mut().zip(buf.chunks_exact(2)) {
+            *v = u16::from_le_bytes([b[0], b[1]]);
+        }
+        Ok(low)
+    }
+}
+
+#[cfg(test)]
+impl DupIndex {
+    fn memory(&self) -> &Memory {
+        match &self.tier {
+            Tier::Memory(m) => m,
+            Tier::Disk(_) => panic!("the index is on disk"),
         }
     }
 }
@@ -412,22 +713,88 @@ impl DupIndex {
             threshold,
             ids: String::new(),
             ends: Vec::new(),
-            sigs: Vec::new(),
             by_id: HashMap::new(),
             collided: HashMap::new(),
             overflow: Default::default(),
-            bands: BandTable::default(),
+            tier: Tier::Memory(Memory::default()),
+            scratch: None,
         }
+    }
+
+    /// Past `budget` bytes of band entries and signature bits (see
+    /// [`DEFAULT_MEMORY_BUDGET`]), keeps them in scratch files in `dir`
+    /// (removed when the index is dropped) instead of memory. A caller
+    /// that searches batches in parallel then calls [`DupIndex::flush`]
+    /// before each batch.
+    pub fn spill_to(&mut self, dir: &Path, budget: usize) -> Result<(), DupError> {
+        self.scratch = Some((dir.to_path_buf(), budget));
+        self.spill_if_over(0)
+    }
+
+    /// Whether band entries and signatures are on disk.
+    pub fn on_disk(&self) -> bool {
+        matches!(self.tier, Tier::Disk(_))
+    }
+
+    /// Moves the index to disk when `more` documents would take it past
+    /// the budget.
+    fn spill_if_over(&mut self, more: usize) -> Result<(), DupError> {
+        let (Some((dir, budget)), Tier::Memory(mem)) = (&self.scratch, &mut self.tier) else {
+            return Ok(());
+        };
+        let docs = self.ends.len().saturating_add(more);
+        if docs.saturating_mul(MEMORY_PER_DOC) <= *budget {
+            return Ok(());
+        }
+        let err = |source| DupError {
+            dir: dir.clone(),
+            source,
+        };
+        let mut disk = Disk::create(dir, (docs as u64).saturating_mul(2 * BANDS as u64).max(64))
+            .map_err(err)?;
+        let mem = std::mem::take(mem);
+        disk.recent = mem.bands;
+        disk.nibbles = mem.sigs.iter().map(nibbles).collect();
+        disk.recent_sigs = mem.sigs;
+        disk.flush().map_err(err)?;
+        self.tier = Tier::Disk(Box::new(disk));
+        Ok(())
     }
 
     /// Room for `docs` more documents, so that a large ingest sizes the
     /// index once instead of doubling it (which holds both copies) as it
-    /// grows.
-    pub fn reserve(&mut self, docs: usize) {
+    /// grows; past the budget, the index moves to disk.
+    pub fn reserve(&mut self, docs: usize) -> Result<(), DupError> {
         self.ends.reserve(docs);
-        self.sigs.reserve(docs);
         self.by_id.reserve(docs);
-        self.bands.reserve(docs.saturating_mul(BANDS));
+        self.spill_if_over(docs)?;
+        match &mut self.tier {
+            Tier::Memory(mem) => {
+                mem.sigs.reserve(docs);
+                mem.bands.reserve(docs.saturating_mul(BANDS));
+            }
+            Tier::Disk(disk) => {
+                disk.nibbles.reserve(docs);
+                let more = (docs as u64).saturating_mul(BANDS as u64);
+                disk.reserve(more).map_err(|source| DupError {
+                    dir: disk.dir.clone(),
+                    source,
+                })?;
+            }
+        }
+        Ok(())
+    }
+
+    /// Writes what was added since the last flush to disk (nothing in
+    /// memory). [`Probe`]s made before it are stale.
+    pub fn flush(&mut self) -> Result<(), DupError> {
+        match &mut self.tier {
+            Tier::Memory(_) => Ok(()),
+            Tier::Disk(disk) => disk.flush().map_err(|source| DupError {
+                dir: disk.dir.clone(),
+                source,
+            }),
+        }
     }
 
     pub fn threshold(&self) -> f32 {
@@ -465,18 +832,67 @@ impl DupIndex {
     /// already known, so re-ingesting is harmless. A document with an empty
     /// signature, or one added after the index filled up (past 4 billion
     /// documents or 4 GB of ids), is remembered by id and matches nothing.
-    pub fn insert(&mut self, id: &str, sig: Signature) -> bool {
+    pub fn insert(&mut self, id: &str, sig: Signature) -> Result<bool, DupError> {
+        self.insert_counted(id, sig, None)
+    }
+
+    /// [`DupIndex::insert`] of a document [`DupIndex::probe`]d since the
+    /// last flush: on disk, the probe's bucket counts save reading them
+    /// again (a stale probe's are read again).
+    pub fn insert_probed(
+        &mut self,
+        id: &str,
+        sig: Signature,
+        probe: &Probe,
+    ) -> Result<bool, DupError> {
+        self.insert_counted(id, sig, probe.counts)
+    }
+
+    fn insert_counted(
+        &mut self,
+        id: &str,
+        sig: Signature,
+        counts: Option<([u8; BANDS], u64)>,
+    ) -> Result<bool, DupError> {
         if self.contains(id) {
-            return false;
+            return Ok(false);
         }
         if self.ends.len() + 1 >= NIL as usize || self.ids.len() + id.len() >= NIL as usize {
             self.overflow.insert(id.to_string());
-            return true;
+            return Ok(true);
         }
+        self.spill_if_over(1)?;
         let doc = self.ends.len() as u32;
-        if !sig.is_empty() {
-            for band in 0..BANDS {
-                self.bands.insert(sig.band_key(band) as u32, doc);
+        let low = sig.low_bits();
+        match &mut self.tier {
+            Tier::Memory(mem) => {
+                if !sig.is_empty() {
+                    for band in 0..BANDS {
+                        mem.bands.insert(sig.band_key(band) as u32, doc, MAX_BUCKET);
+                    }
+                }
+                mem.sigs.push(low);
+            }
+            Tier::Disk(disk) => {
+                let err = |dir: &Path, source| DupError {
+                    dir: dir.to_path_buf(),
+                    source,
+                };
+                if disk.recent_sigs.len() >= RECENT_MAX {
+                    disk.flush().map_err(|e| err(&disk.dir, e))?;
+                }
+                if !sig.is_empty() {
+                    let on_disk = match counts {
+                        Some((c, generation)) if generation == disk.generation => c,
+                        _ => disk.counts(&sig).map_err(|e| err(&disk.dir, e))?,
+                    };
+                    for (band, &n) in on_disk.iter().enumerate() {
+                        let room = MAX_BUCKET.saturating_sub(u32::from(n));
+                        disk.recent.insert(sig.band_key(band) as u32, doc, room);
+                    }
+                }
+                disk.nibbles.push(nibbles(&low));
+                disk.recent_sigs.push(low);
             }
         }
         self.ids.push_str(id);
@@ -490,14 +906,26 @@ impl DupIndex {
                 v.insert(doc);
             }
         }
-        self.sigs.push(sig.low_bits());
-        true
+        Ok(true)
     }
 
     /// The earliest-inserted document whose estimated Jaccard with `sig`
     /// reaches the threshold, with that similarity.
-    pub fn find(&self, sig: &Signature) -> Option<(String, f32)> {
+    pub fn find(&self, sig: &Signature) -> Result<Option<(String, f32)>, DupError> {
         self.find_from(sig, 0)
+    }
+
+    /// [`DupIndex::find`], and on disk the counts that
+    /// [`DupIndex::insert_probed`] needs: what a batch's parallel search
+    /// makes for each document.
+    pub fn probe(&self, sig: &Signature) -> Result<Probe, DupError> {
+        let mut counts = [0u8; BANDS];
+        let original = self.search(sig, 0, Some(&mut counts))?;
+        let counts = match &self.tier {
+            Tier::Disk(disk) if !sig.is_empty() => Some((counts, disk.generation)),
+            _ => None,
+        };
+        Ok(Probe { original, counts })
     }
 
     /// [`DupIndex::find`] among the documents inserted from the `from`th
@@ -511,47 +939,92 @@ impl DupIndex {
     /// `find_from(sig, len_before_batch)` among the batch's earlier
     /// documents, inserted meanwhile. An earlier document always has a
     /// smaller number, so a match before the batch is the earliest.
-    pub fn find_from(&self, sig: &Signature, from: usize) -> Option<(String, f32)> {
+    pub fn find_from(
+        &self,
+        sig: &Signature,
+        from: usize,
+    ) -> Result<Option<(String, f32)>, DupError> {
+        self.search(sig, from, None)
+    }
+
+    /// The search behind `find_from` and `probe`: on disk, `counts` gets
+    /// the entries under each band key (from any document).
+    fn search(
+        &self,
+        sig: &Signature,
+        from: usize,
+        mut counts: Option<&mut [u8; BANDS]>,
+    ) -> Result<Option<(String, f32)>, DupError> {
         if sig.is_empty() {
-            return None;
+            return Ok(None);
         }
         let from = u32::try_from(from).unwrap_or(NIL);
         let mut candidates: Vec<u32> = Vec::new();
-        for band in 0..BANDS {
-            self.bands.each(sig.band_key(band) as u32, |doc| {
-                if doc >= from {
-                    candidates.push(doc);
-                }
-            });
-        }
-        candidates.sort_unstable();
-        candidates.dedup();
         let low = sig.low_bits();
-        candidates.into_iter().find_map(|doc| {
-            let s = self.similar(&self.sigs[doc as usize], &low)?;
-            Some((self.id_of(doc).to_string(), s))
-        })
-    }
-
-    /// The estimated Jaccard of two signatures' low bits when it reaches
-    /// the threshold. Most candidates share a band and little else: the
-    /// count stops once the values left could not make up the difference.
-    fn similar(&self, a: &[u16; SIG_LEN], b: &[u16; SIG_LEN]) -> Option<f32> {
-        const STEP: usize = 32;
-        // Whole steps, and a step's count fits the u8 it is summed in.
-        const _: () = assert!(SIG_LEN.is_multiple_of(STEP) && STEP <= 255);
-        let mut same = 0usize;
-        for (k, (x, y)) in a.chunks_exact(STEP).zip(b.chunks_exact(STEP)).enumerate() {
-            same += usize::from(x.iter().zip(y).map(|(p, q)| u8::from(p == q)).sum::<u8>());
-            let left = SIG_LEN - STEP * (k + 1);
-            // The same division as the verdict below, so stopping early
-            // never changes one.
-            if ((same + left) as f32 / SIG_LEN as f32) < self.threshold {
-                return None;
+        let found = match &self.tier {
+            Tier::Memory(mem) => {
+                for band in 0..BANDS {
+                    mem.bands.each(sig.band_key(band) as u32, |doc| {
+                        if doc >= from {
+                            candidates.push(doc);
+                        }
+                    });
+                }
+                candidates.sort_unstable();
+                candidates.dedup();
+                candidates.into_iter().find_map(|doc| {
+                    let s = similar(self.threshold, &mem.sigs[doc as usize], &low)?;
+                    Some((doc, s))
+                })
             }
-        }
-        let s = same as f32 / SIG_LEN as f32;
-        (s >= self.threshold).then_some(s)
+            Tier::Disk(disk) => {
+                let err = |source| DupError {
+                    dir: disk.dir.clone(),
+                    source,
+                };
+                for band in 0..BANDS {
+                    let key = sig.band_key(band) as u32;
+                    // The disk holds documents below `flushed` only.
+                    if from < disk.flushed || counts.is_some() {
+                        let mut n = 0u8;
+                        disk.each(key, |doc| {
+                            n = n.saturating_add(1);
+                            if doc >= from {
+                                candidates.push(doc);
+                            }
+                        })
+                        .map_err(err)?;
+                        if let Some(c) = counts.as_deref_mut() {
+                            c[band] = n;
+                        }
+                    }
+                    disk.recent.each(key, |doc| {
+                        if doc >= from {
+                            candidates.push(doc);
+                        }
+                    });
+                }
+                candidates.sort_unstable();
+                candidates.dedup();
+                let nib = nibbles(&low);
+                let mut found = None;
+                for doc in candidates {
+                    // Fewer agreeing nibbles than the threshold needs:
+                    // fewer agreeing values too (the same division as
+                    // `similar`'s verdict).
+                    let agree = same_nibbles(&disk.nibbles[doc as usize], &nib);
+                    if (agree as f32 / SIG_LEN as f32) < self.threshold {
+                        continue;
+                    }
+                    if let Some(s) = similar(self.threshold, &disk.low(doc).map_err(err)?, &low) {
+                        found = Some((doc, s));
+                        break;
+                    }
+                }
+                found
+            }
+        };
+        Ok(found.map(|(doc, s)| (self.id_of(doc).to_string(), s)))
     }
 }
 
@@ -630,8 +1103,8 @@ mod tests {
         let mut idx = DupIndex::new();
         let mut in_turn = Vec::new();
         for (i, sig) in sigs.iter().enumerate() {
-            in_turn.push(idx.find(sig).map(|(orig, _)| orig));
-            idx.insert(&format!("d{i}"), sig.clone());
+            in_turn.push(idx.find(sig).unwrap().map(|(orig, _)| orig));
+            idx.insert(&format!("d{i}"), sig.clone()).unwrap();
         }
         let expected: Vec<Option<&str>> = vec![
             None,
@@ -660,14 +1133,180 @@ mod tests {
                 let before = idx.len();
                 let found: Vec<Option<String>> = chunk
                     .iter()
-                    .map(|sig| idx.find(sig).map(|(orig, _)| orig))
+                    .map(|sig| idx.find(sig).unwrap().map(|(orig, _)| orig))
                     .collect();
                 for (k, (sig, found)) in chunk.iter().zip(found).enumerate() {
-                    got.push(found.or_else(|| idx.find_from(sig, before).map(|(orig, _)| orig)));
-                    idx.insert(&format!("d{}", c * batch + k), sig.clone());
+                    got.push(
+                        found.or_else(|| idx.find_from(sig, before).unwrap().map(|(orig, _)| orig)),
+                    );
+                    idx.insert(&format!("d{}", c * batch + k), sig.clone())
+                        .unwrap();
                 }
             }
             assert_eq!(got, in_turn, "batches of {batch}");
+        }
+    }
+
+    fn scratch_dir(name: &str) -> PathBuf {
+        let dir = std::env::temp_dir().join(format!("sitrep-dedup-{name}-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        dir
+    }
+
+    /// Every (band key, document) entry an index keeps, wherever it is.
+    fn entries(idx: &DupIndex) -> Vec<u64> {
+        let mut v: Vec<u64> = match &idx.tier {
+            Tier::Memory(m) => m.bands.entries().collect(),
+            Tier::Disk(d) => {
+                let mut buf = vec![0u8; d.slots as usize * 8];
+                d.table.read_exact_at(&mut buf, 0).unwrap();
+                buf.chunks_exact(8)
+                    .map(|s| u64::from_le_bytes(s.try_into().unwrap()))
+                    .filter(|&e| e != 0)
+                    .map(|e| e - 1)
+                    .chain(d.recent.entries())
+                    .collect()
+            }
+        };
+        v.sort_unstable();
+        v
+    }
+
+    /// Stories of our own, their copies (a line added), and a stock
+    /// paragraph that a third of the documents carry with a line of their
+    /// own, so its bands' buckets fill past the cap.
+    fn big_stream() -> Vec<Signature> {
+        let story = |i: usize| {
+            format!(
+                "Report {i}: the council of district {i} met on day {} to count the homes \
+                 damaged when storm {i} crossed the coast, and asked province {} for {} \
+                 tents and {} tonnes of flour before the rains of week {}.",
+                i * 7 + 3,
+                i % 13,
+                i * 11 + 5,
+                i * 3 + 2,
+                i % 52
+            )
+        };
+        const STOCK: &str = "The agency said its teams would keep visiting the villages on \
+            the eastern road every morning, handing out water, blankets and medicine, and \
+            asked families who had moved to schools to register at the nearest office.";
+        (0..600)
+            .map(|j| match j % 3 {
+                0 => Signature::of(&story(j)),
+                1 => Signature::of(&format!("{} Updated at noon.", story(j - 1))),
+                _ => Signature::of(&format!(
+                    "{STOCK} Item {j} of the bulletin, desk {}.",
+                    j % 17
+                )),
+            })
+            .collect()
+    }
+
+    /// Runs `sigs` through `idx` as the pipeline does, in batches:
+    /// flush, probe every document, then in order search the batch's
+    /// earlier documents and insert. `stale` flushes between the probes and
+    /// the inserts, so that every probe's counts are stale.
+    fn run_batches(
+        idx: &mut DupIndex,
+        sigs: &[Signature],
+        batch: usize,
+        stale: bool,
+    ) -> Vec<Option<String>> {
+        let mut got = Vec::new();
+        for (c, chunk) in sigs.chunks(batch).enumerate() {
+            idx.flush().unwrap();
+            let before = idx.len();
+            let probes: Vec<Probe> = chunk.iter().map(|sig| idx.probe(sig).unwrap()).collect();
+            if stale {
+                idx.insert("stale-maker", Signature::of("")).unwrap();
+                idx.flush().unwrap();
+            }
+            for (k, (sig, probe)) in chunk.iter().zip(probes).enumerate() {
+                let found = probe
+                    .original
+                    .clone()
+                    .map(|(orig, _)| orig)
+                    .or_else(|| idx.find_from(sig, before).unwrap().map(|(orig, _)| orig));
+                got.push(found);
+                assert!(idx
+                    .insert_probed(&format!("d{}", c * batch + k), sig.clone(), &probe)
+                    .unwrap());
+            }
+        }
+        got
+    }
+
+    #[test]
+    fn on_disk_the_verdicts_and_kept_entries_are_those_in_memory() {
+        let sigs = big_stream();
+        let mut mem = DupIndex::new();
+        let mut in_turn = Vec::new();
+        for (i, sig) in sigs.iter().enumerate() {
+            in_turn.push(mem.find(sig).unwrap().map(|(orig, _)| orig));
+            mem.insert(&format!("d{i}"), sig.clone()).unwrap();
+        }
+        // The stream has copies and crowded buckets.
+        let copies = in_turn.iter().filter(|v| v.is_some()).count();
+        assert!(copies > 300, "{copies} copies");
+        let mut per_key: HashMap<u32, u32> = HashMap::new();
+        for e in entries(&mem) {
+            *per_key.entry((e >> 32) as u32).or_default() += 1;
+        }
+        assert_eq!(per_key.values().max(), Some(&MAX_BUCKET));
+        let dir = scratch_dir("verdicts");
+        for (batch, stale) in [(1, false), (7, false), (64, true), (600, false)] {
+            let mut disk = DupIndex::new();
+            disk.spill_to(&dir, 0).unwrap();
+            let got = run_batches(&mut disk, &sigs, batch, stale);
+            assert!(disk.on_disk());
+            assert_eq!(got, in_turn, "batches of {batch}, stale {stale}");
+            if !stale {
+                assert_eq!(entries(&disk), entries(&mem), "batches of {batch}");
+            }
+        }
+        // An index that outgrows its budget moves to disk midway (and its
+        // table grows there, unreserved) with nothing lost.
+        let mut moved = DupIndex::new();
+        moved.spill_to(&dir, 50 * MEMORY_PER_DOC).unwrap();
+        let got = run_batches(&mut moved, &sigs, 16, false);
+        assert!(moved.on_disk());
+        assert_eq!(got, in_turn);
+        assert_eq!(entries(&moved), entries(&mem));
+        drop(moved);
+        // Scratch files go with their index.
+        assert_eq!(std::fs::read_dir(&dir).unwrap().count(), 0);
+        std::fs::remove_dir(&dir).unwrap();
+    }
+
+    #[test]
+    fn a_scratch_folder_that_cannot_be_used_is_an_error_naming_it() {
+        let dir = std::env::temp_dir().join(format!("sitrep-dedup-missing-{}", std::process::id()));
+        let mut idx = DupIndex::new();
+        idx.spill_to(&dir, 0).unwrap();
+        let err = idx
+            .insert("a", Signature::of("some words of a story"))
+            .unwrap_err();
+        assert!(err.to_string().contains(&*dir.to_string_lossy()), "{err}");
+        // Nothing was added.
+        assert!(idx.is_empty() && !idx.contains("a"));
+    }
+
+    #[test]
+    fn nibble_agreement_bounds_value_agreement() {
+        let a = Signature::of(&stream()[0]).low_bits();
+        for same in [0, 1, 40, 64, 100, 128] {
+            let mut b = a;
+            for v in b.iter_mut().skip(same) {
+                // Changes only the high bits of some, the low of others.
+                *v ^= if *v % 2 == 0 { 0x0100 } else { 0x0003 };
+            }
+            let values = a.iter().zip(&b).filter(|(x, y)| x == y).count();
+            let nib = same_nibbles(&nibbles(&a), &nibbles(&b));
+            assert_eq!(values, same);
+            assert!(nib >= values);
+            let low_changed = a.iter().skip(same).filter(|v| *v % 2 == 1).count();
+            assert_eq!(nib, SIG_LEN - low_changed, "{same}");
         }
     }
 
@@ -676,10 +1315,10 @@ mod tests {
         let text = stream()[3].clone();
         let mut idx = DupIndex::new();
         for id in ["a", "b"] {
-            idx.insert(id, Signature::of(&text));
+            idx.insert(id, Signature::of(&text)).unwrap();
         }
         let sig = Signature::of(&text);
-        let found = |from| idx.find_from(&sig, from).map(|(orig, _)| orig);
+        let found = |from| idx.find_from(&sig, from).unwrap().map(|(orig, _)| orig);
         assert_eq!(found(0).as_deref(), Some("a"));
         assert_eq!(found(1).as_deref(), Some("b"));
         assert_eq!(found(2), None);
@@ -702,8 +1341,7 @@ mod tests {
                 for threshold in [-0.5, 0.0, 0.25, 0.5, 0.51, 0.9, 1.0, 1.5, f32::NAN] {
                     let s = same as f32 / SIG_LEN as f32;
                     let want = (s >= threshold).then_some(s);
-                    let idx = DupIndex::with_threshold(threshold);
-                    assert_eq!(idx.similar(&a, &b), want, "{same} same, {threshold}");
+                    assert_eq!(similar(threshold, &a, &b), want, "{same} same, {threshold}");
                 }
             }
         }
@@ -714,11 +1352,14 @@ mod tests {
         let text = "Local officials said the water station in the northern district stopped \
                     pumping after the power line that feeds it was cut during the night.";
         let mut idx = DupIndex::new();
-        assert!(idx.insert("first", Signature::of(text)));
-        assert!(idx.insert("second", Signature::of(text)));
-        assert!(!idx.insert("first", Signature::of("other")));
+        assert!(idx.insert("first", Signature::of(text)).unwrap());
+        assert!(idx.insert("second", Signature::of(text)).unwrap());
+        assert!(!idx.insert("first", Signature::of("other")).unwrap());
         assert_eq!(
-            idx.find(&Signature::of(text)).map(|(id, _)| id).as_deref(),
+            idx.find(&Signature::of(text))
+                .unwrap()
+                .map(|(id, _)| id)
+                .as_deref(),
             Some("first")
         );
         assert_eq!(idx.len(), 2);
@@ -731,13 +1372,20 @@ mod tests {
         let text = "The ferry across the lake resumed its morning crossings after the \
                     storm damage to the northern pier was repaired over the weekend.";
         let mut idx = DupIndex::new();
-        assert!(idx.insert("stored-without-signature", Signature::of("")));
+        assert!(idx
+            .insert("stored-without-signature", Signature::of(""))
+            .unwrap());
         assert!(idx.contains("stored-without-signature"));
-        assert!(!idx.insert("stored-without-signature", Signature::of(text)));
-        assert!(idx.find(&Signature::of(text)).is_none());
-        assert!(idx.insert("later", Signature::of(text)));
+        assert!(!idx
+            .insert("stored-without-signature", Signature::of(text))
+            .unwrap());
+        assert!(idx.find(&Signature::of(text)).unwrap().is_none());
+        assert!(idx.insert("later", Signature::of(text)).unwrap());
         assert_eq!(
-            idx.find(&Signature::of(text)).map(|(id, _)| id).as_deref(),
+            idx.find(&Signature::of(text))
+                .unwrap()
+                .map(|(id, _)| id)
+                .as_deref(),
             Some("later")
         );
     }
@@ -757,17 +1405,17 @@ mod tests {
                  after the storm number {i} moved inland.",
                 i * 7
             );
-            assert!(idx.insert(id, Signature::of(&text)));
+            assert!(idx.insert(id, Signature::of(&text)).unwrap());
         }
         assert_eq!(idx.len(), 500);
         assert!(ids.iter().all(|id| idx.contains(id)));
         assert!(!idx.contains("d"));
         assert!(!idx.contains("dd12x"));
-        assert!(!idx.insert(&ids[42], Signature::of("again")));
+        assert!(!idx.insert(&ids[42], Signature::of("again")).unwrap());
         let text = "Report 321: the council in district 321 met on day 2247 to count damaged \
                     homes after the storm number 321 moved inland.";
         assert_eq!(
-            idx.find(&Signature::of(text)).map(|(id, _)| id),
+            idx.find(&Signature::of(text)).unwrap().map(|(id, _)| id),
             Some(ids[321].clone())
         );
     }
@@ -787,11 +1435,11 @@ mod tests {
                 }
         };
         for i in 0..5000u32 {
-            t.insert(key(i), i);
+            t.insert(key(i), i, MAX_BUCKET);
             // Every tenth key is also shared by the next 40 documents.
             if i.is_multiple_of(10) {
                 for d in 0..40 {
-                    t.insert(key(i), 10_000 + d);
+                    t.insert(key(i), 10_000 + d, MAX_BUCKET);
                 }
             }
         }
@@ -809,15 +1457,17 @@ mod tests {
         assert!(none.is_empty());
         // Reserved up front, the table does not move while it fills.
         let mut idx = DupIndex::new();
-        idx.reserve(100);
-        let size = idx.bands.slots.len();
+        idx.reserve(100).unwrap();
+        let size = idx.memory().bands.slots.len();
         for i in 0..100 {
             let text = format!(
                 "Convoy {i} left the depot at dawn and crossed the river by the old ferry {i}."
             );
-            assert!(idx.insert(&format!("doc{i}"), Signature::of(&text)));
+            assert!(idx
+                .insert(&format!("doc{i}"), Signature::of(&text))
+                .unwrap());
         }
-        assert_eq!(idx.bands.slots.len(), size);
+        assert_eq!(idx.memory().bands.slots.len(), size);
     }
 
     /// A story re-posted hundreds of times fills its buckets; later copies
@@ -831,24 +1481,38 @@ mod tests {
         let mut idx = DupIndex::new();
         for i in 0..300 {
             let copy = format!("{story} Posted by outlet {i}.");
-            assert!(idx.insert(&format!("copy{i:03}"), Signature::of(&copy)));
+            assert!(idx
+                .insert(&format!("copy{i:03}"), Signature::of(&copy))
+                .unwrap());
         }
         // Shared bands are full; no bucket holds more than the cap.
         let mut per_key: HashMap<u32, u32> = HashMap::new();
-        for &e in idx.bands.slots.iter().filter(|&&e| e != BandTable::FREE) {
+        for &e in idx
+            .memory()
+            .bands
+            .slots
+            .iter()
+            .filter(|&&e| e != BandTable::FREE)
+        {
             *per_key.entry((e >> 32) as u32).or_default() += 1;
         }
         assert!(per_key.values().any(|&n| n == MAX_BUCKET));
         assert!(per_key.values().all(|&n| n <= MAX_BUCKET));
-        assert_eq!(per_key.values().sum::<u32>() as usize, idx.bands.len);
-        assert!(idx.bands.len < 300 * BANDS / 2);
+        assert_eq!(
+            per_key.values().sum::<u32>() as usize,
+            idx.memory().bands.len
+        );
+        assert!(idx.memory().bands.len < 300 * BANDS / 2);
         let late = format!("{story} Shared by a late blog.");
         assert_eq!(
-            idx.find(&Signature::of(&late)).map(|(id, _)| id).as_deref(),
+            idx.find(&Signature::of(&late))
+                .unwrap()
+                .map(|(id, _)| id)
+                .as_deref(),
             Some("copy000")
         );
         let unrelated = "Farmers in the valley began the wheat harvest two weeks early \
                          because of the dry spring, the agriculture office said.";
-        assert!(idx.find(&Signature::of(unrelated)).is_none());
+        assert!(idx.find(&Signature::of(unrelated)).unwrap().is_none());
     }
 }

@@ -118,10 +118,11 @@ fn reader_and_dedup_throughput() {
     let (t, c) = (Instant::now(), cpu_secs());
     let mut dups = 0;
     for (i, sig) in sigs.into_iter().enumerate() {
-        if idx.find(&sig).is_some() {
+        if idx.find(&sig).expect("an index in memory").is_some() {
             dups += 1;
         }
-        idx.insert(&format!("a{i}"), sig);
+        idx.insert(&format!("a{i}"), sig)
+            .expect("an index in memory");
     }
     let per = (cpu_secs() - c) / ARTICLES as f64;
     let per_wall = t.elapsed().as_secs_f64() / ARTICLES as f64;

@@ -27,16 +27,17 @@ fn repost_matches_and_same_incident_does_not() {
     assert!(s_other < 0.15, "same-incident similarity {s_other}");
 
     let mut idx = DupIndex::new();
-    assert_eq!(idx.find(&story), None);
-    idx.insert("valley-monitor/water-station", story);
-    assert_eq!(idx.find(&other), None);
-    idx.insert("coastal-dispatch/drone-attack", other.clone());
-    let (id, sim) = idx.find(&repost).expect("re-post found");
+    assert_eq!(idx.find(&story).unwrap(), None);
+    idx.insert("valley-monitor/water-station", story).unwrap();
+    assert_eq!(idx.find(&other).unwrap(), None);
+    idx.insert("coastal-dispatch/drone-attack", other.clone())
+        .unwrap();
+    let (id, sim) = idx.find(&repost).unwrap().expect("re-post found");
     assert_eq!(id, "valley-monitor/water-station");
     assert!((sim - s_repost).abs() < f32::EPSILON);
     // The other outlet's story only finds itself.
     assert_eq!(
-        idx.find(&other).map(|(id, _)| id).as_deref(),
+        idx.find(&other).unwrap().map(|(id, _)| id).as_deref(),
         Some("coastal-dispatch/drone-attack")
     );
 }
@@ -72,9 +73,13 @@ fn short_texts_and_threshold() {
     let b = Signature::of("ceasefire ANNOUNCED!");
     assert_eq!(a.similarity(&b), 1.0);
     let mut strict = DupIndex::with_threshold(0.95);
-    strict.insert("a", Signature::of(&fixture("dedup_story.txt")));
+    strict
+        .insert("a", Signature::of(&fixture("dedup_story.txt")))
+        .unwrap();
     assert_eq!(
-        strict.find(&Signature::of(&fixture("dedup_repost.txt"))),
+        strict
+            .find(&Signature::of(&fixture("dedup_repost.txt")))
+            .unwrap(),
         None
     );
 }

@@ -25,6 +25,7 @@ use serde::{Deserialize, Serialize};
 
 mod hash;
 mod ids;
+pub mod scratch;
 pub use hash::{IntHash, IntHasher};
 pub use ids::{stable_id, CharIndex};
 

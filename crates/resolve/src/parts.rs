@@ -13,9 +13,9 @@
 
 use std::fs::File;
 use std::io::{BufReader, BufWriter, Read, Seek, SeekFrom, Write};
-use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::path::Path;
 
+use sitrep_model::scratch::ScratchFile;
 use sitrep_model::{GeoPrecision, Plover, TimePrecision};
 
 use crate::{Name, ShortName, Spill, ARENA_MAX, M};
@@ -36,7 +36,7 @@ struct Part {
     k: Vec<u32>,
     /// Features of `ms`, whose offsets index this arena.
     feat: Vec<u32>,
-    file: Option<SpillFile>,
+    file: Option<ScratchFile>,
     on_disk: usize,
     words_on_disk: usize,
 }
@@ -148,9 +148,11 @@ impl<'s, E> Parts<'s, E> {
             }
             let file = match &mut part.file {
                 Some(f) => f,
-                None => part.file.insert(SpillFile::create(dir)?),
+                None => part
+                    .file
+                    .insert(ScratchFile::create(dir, "resolution spill")?),
             };
-            let mut w = BufWriter::with_capacity(1 << 20, &mut file.file);
+            let mut w = BufWriter::with_capacity(1 << 20, file.file_mut());
             for (m, &k) in part.ms.iter().zip(&part.k) {
                 buf.clear();
                 encode(m, k, &part.feat, &mut buf);
@@ -243,8 +245,14 @@ impl<'s, E> Parts<'s, E> {
             gi: Vec::with_capacity(n),
             feat: Vec::with_capacity((part.words_on_disk + mem_feat.len()).min(ARENA_MAX)),
         };
-        read_back(&mut f.file, on_disk, canon, &mut out, &mut self.warned_full)
-            .map_err(|e| (spill.error)(in_spill(e, &spill.dir)))?;
+        read_back(
+            f.file_mut(),
+            on_disk,
+            canon,
+            &mut out,
+            &mut self.warned_full,
+        )
+        .map_err(|e| (spill.error)(in_spill(e, &spill.dir)))?;
         drop(f);
         for (mut m, k) in ms.drain(..).zip(k.drain(..)) {
             let s = m.feat as usize;
@@ -520,64 +528,6 @@ fn gprec_of(c: u8) -> Option<Option<GeoPrecision>> {
     })
 }
 
-/// A temporary file in the spill folder, removed when dropped (under Unix
-/// at once: the open handle keeps it, and a killed process leaves nothing
-/// behind).
-struct SpillFile {
-    file: File,
-    /// Still to remove on drop (not under Unix).
-    path: Option<PathBuf>,
-}
-
-impl SpillFile {
-    fn create(dir: &Path) -> std::io::Result<SpillFile> {
-        static NEXT: AtomicU64 = AtomicU64::new(0);
-        let mut tries = 0;
-        let (file, path) = loop {
-            let path = dir.join(format!(
-                ".sitrep-resolve-{}-{}.tmp",
-                std::process::id(),
-                NEXT.fetch_add(1, Ordering::Relaxed)
-            ));
-            match std::fs::OpenOptions::new()
-                .read(true)
-                .write(true)
-                .create_new(true)
-                .open(&path)
-            {
-                Ok(f) => break (f, path),
-                // Left by an earlier process of the same number (where
-                // files are not unlinked at once): take the next name.
-                Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists && tries < 64 => {
-                    tries += 1;
-                }
-                Err(e) => {
-                    return Err(std::io::Error::new(
-                        e.kind(),
-                        format!(
-                            "cannot create resolution spill file {}: {e}",
-                            path.display()
-                        ),
-                    ))
-                }
-            }
-        };
-        let keep = !cfg!(unix) || std::fs::remove_file(&path).is_err();
-        Ok(SpillFile {
-            file,
-            path: keep.then_some(path),
-        })
-    }
-}
-
-impl Drop for SpillFile {
-    fn drop(&mut self) {
-        if let Some(p) = &self.path {
-            let _ = std::fs::remove_file(p);
-        }
-    }
-}
-
 #[cfg(all(test, unix))]
 mod tests {
     use super::*;
@@ -602,7 +552,7 @@ mod tests {
         }
         parts.end_scan()?;
         let at = parts.order()[0];
-        damage(&parts.parts[at].file.as_ref().unwrap().file);
+        damage(parts.parts[at].file.as_ref().unwrap().file());
         let canon = Canon {
             doc_start: &[0],
             doc_len: &[3],
