@@ -304,9 +304,12 @@ fn stages(paths: &[PathBuf], db: &Path) -> Result<StagesResult, BenchError> {
     let (files, _errors) = sitrep_ingest::discover(paths);
     // Sized as the pipeline sizes it (one article per file at least).
     let mut dups = DupIndex::new();
-    if let Some(dir) = db.parent() {
-        dups.spill_to(dir, DEFAULT_MEMORY_BUDGET)?;
-    }
+    // Beside the database, as the pipeline does.
+    let dir = match db.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d,
+        _ => Path::new("."),
+    };
+    dups.spill_to(dir, DEFAULT_MEMORY_BUDGET)?;
     dups.reserve(files.len())?;
     let chunk = Options::default().chunk;
     let t0 = Instant::now();
@@ -340,7 +343,10 @@ fn stages(paths: &[PathBuf], db: &Path) -> Result<StagesResult, BenchError> {
                 .par_iter()
                 .map(|d| {
                     let sig = Signature::of(&d.text);
-                    let probe = index.probe(&sig);
+                    let probe = match d.duplicate_of {
+                        Some(_) => Ok(Probe::default()),
+                        None => index.probe(&sig),
+                    };
                     (sig, probe)
                 })
                 .unzip();

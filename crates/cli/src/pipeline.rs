@@ -615,8 +615,9 @@ fn process_chunk(
     send: &dyn Fn(Piece) -> bool,
 ) -> Result<bool, DupError> {
     report.items += items.len() as u64;
-    // On disk, the previous chunk's entries are written out first: the
-    // search below reads the index as it stood before this chunk.
+    // On disk, the previous chunk's entries are written out first, which
+    // bounds what the index holds in memory and leaves it only this chunk's
+    // to search in order, without reads.
     dups.flush()?;
     // Each document's original is looked for among the documents indexed
     // before this chunk here, on all cores; the sequential pass below
@@ -633,10 +634,9 @@ fn process_chunk(
             match catch_unwind(AssertUnwindSafe(|| sitrep_ingest::prepare(item))) {
                 Ok(Ok(doc)) => {
                     let sig = Signature::of(&doc.text);
-                    // A known id is skipped below: no need to search. A
-                    // stated original needs no search either, but on disk
-                    // the probe's counts save reads when it is indexed.
-                    let probe = if index.contains(&doc.id) {
+                    // A known id is skipped below, and a stated original
+                    // needs no search.
+                    let probe = if doc.duplicate_of.is_some() || index.contains(&doc.id) {
                         Ok(Probe::default())
                     } else {
                         index.probe(&sig)

@@ -17,9 +17,11 @@
 //! J = 0.55, 0.3 % at J = 0.1); candidates are then checked on the full
 //! signature (the low 16 bits of each value) against the threshold. The
 //! index lives in memory (about 650 bytes a document when sized up front,
-//! up to twice the band entries when it grows by doubling): a store
-//! rebuilds it by inserting the persisted signatures ([`Signature::to_bytes`])
-//! in their original order, so "earliest" keeps its meaning.
+//! up to twice the band entries when it grows by doubling) or, past a
+//! budget, in scratch files with 64 bytes a document in memory
+//! ([`DupIndex::spill_to`]): a store rebuilds it by inserting the persisted
+//! signatures ([`Signature::to_bytes`]) in their original order, so
+//! "earliest" keeps its meaning.
 
 use std::collections::hash_map::Entry;
 use std::collections::HashMap;
@@ -265,7 +267,7 @@ fn is_ideograph(c: char) -> bool {
 /// and the id. Given a scratch folder ([`DupIndex::spill_to`]), an index
 /// that would hold more than its budget keeps band entries and signatures
 /// in files there instead, and about 64 bytes a document plus the id in
-/// memory (see [`Disk`]); the verdicts are the same.
+/// memory; the verdicts are the same.
 pub struct DupIndex {
     threshold: f32,
     /// Every document id, concatenated; `ends[doc]` is where doc's ends.
@@ -284,6 +286,9 @@ pub struct DupIndex {
     tier: Tier,
     /// Where band entries and signatures go past `budget` bytes.
     scratch: Option<(PathBuf, usize)>,
+    /// A scratch file failed partway through a change: what is on disk may
+    /// be incomplete, so every later call fails too.
+    broken: bool,
 }
 
 /// Band entries and signature bits, in memory or on disk.
@@ -318,7 +323,8 @@ type Nibbles = [u64; SIG_LEN / 16];
 /// searches. A candidate's 4 low bits per value stay in memory: values that
 /// agree in 16 bits agree in 4, so a candidate whose 4-bit agreement is
 /// already under the threshold cannot reach it, and most are dropped
-/// without a read.
+/// without a read. Lookups are as fast as the page cache holds the files
+/// (about 770 bytes a document).
 struct Disk {
     dir: PathBuf,
     /// `key << 32 | (document + 1)` per slot; 0 is free, so a new file's
@@ -327,14 +333,31 @@ struct Disk {
     table: ScratchFile,
     slots: u64,
     entries: u64,
+    /// A bit per slot, set when it is taken: a key whose first slot is
+    /// free has no entries, known without a read (half of all keys).
+    taken: Vec<u64>,
     /// [`Low`] bits of documents `0..flushed`, [`LOW_BYTES`] each.
     sigs: ScratchFile,
     nibbles: Vec<Nibbles>,
     flushed: u32,
+    /// Entries of documents `flushed..`, capped at [`MAX_BUCKET`] among
+    /// themselves and, for documents inserted with a fresh [`Probe`], with
+    /// the entries on disk too. `uncapped` when some were not: a search then
+    /// counts a key's entries on disk to keep only the ones the cap keeps,
+    /// and a flush drops the others.
     recent: BandTable,
     recent_sigs: Vec<Low>,
-    /// Counts flushes: a [`Probe`] of an older one is stale.
+    uncapped: bool,
+    /// Changes at every flush and is unique in the process: a [`Probe`] of
+    /// another flush, or of another index, is stale.
     generation: u64,
+}
+
+/// Source of [`Disk::generation`]s.
+static GENERATIONS: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(1);
+
+fn next_generation() -> u64 {
+    GENERATIONS.fetch_add(1, std::sync::atomic::Ordering::Relaxed)
 }
 
 const LOW_BYTES: u64 = 2 * SIG_LEN as u64;
@@ -346,11 +369,11 @@ const RUN_READ: u64 = 8;
 const MEMORY_PER_DOC: usize = BANDS * 8 * 4 / 3 + 2 * SIG_LEN;
 /// Documents added between flushes when no one calls [`DupIndex::flush`]
 /// (an index being rebuilt from a store): bounds what stays in memory.
-const RECENT_MAX: usize = 1 << 16;
+const RECENT_MAX: usize = if cfg!(test) { 50 } else { 1 << 16 };
 
 /// Where an index's scratch files go past a budget; what a caller with a
-/// database folder passes to [`DupIndex::spill_to`]. 96 MB is about
-/// 160,000 documents: smaller ingests stay in memory, where lookups cost
+/// database folder passes to [`DupIndex::spill_to`]. 96 MiB is about
+/// 168,000 documents: smaller ingests stay in memory, where lookups cost
 /// no system calls.
 pub const DEFAULT_MEMORY_BUDGET: usize = 96 << 20;
 
@@ -549,24 +572,33 @@ fn similar(threshold: f32, a: &Low, b: &Low) -> Option<f32> {
 impl Disk {
     fn create(dir: &Path, slots: u64) -> std::io::Result<Disk> {
         let table = ScratchFile::create(dir, "duplicate index")?;
-        table.file().set_len(slots * 8)?;
+        table.file().set_len(table_bytes(slots)?)?;
         Ok(Disk {
             dir: dir.to_path_buf(),
             table,
             slots,
             entries: 0,
+            taken: vec![0; slots.div_ceil(64) as usize],
             sigs: ScratchFile::create(dir, "duplicate index")?,
             nibbles: Vec::new(),
             flushed: 0,
             recent: BandTable::default(),
             recent_sigs: Vec::new(),
-            generation: 0,
+            uncapped: false,
+            generation: next_generation(),
         })
+    }
+
+    fn is_taken(&self, slot: u64) -> bool {
+        self.taken[(slot / 64) as usize] & (1 << (slot % 64)) != 0
     }
 
     /// Calls `f` with each document filed on disk under `key`.
     fn each(&self, key: u32, mut f: impl FnMut(u32)) -> std::io::Result<()> {
         let mut at = home(key, self.slots);
+        if !self.is_taken(at) {
+            return Ok(());
+        }
         let mut buf = [0u8; 8 * RUN_READ as usize];
         loop {
             let n = (self.slots - at).min(RUN_READ);
@@ -585,75 +617,94 @@ impl Disk {
         }
     }
 
+    /// Entries on disk under `key`.
+    fn count(&self, key: u32) -> std::io::Result<u32> {
+        let mut n = 0u32;
+        self.each(key, |_| n += 1)?;
+        Ok(n)
+    }
+
     /// Writes an entry (`key << 32 | document`) into the first free slot
-    /// of its run.
-    fn put(&mut self, e: u64) -> std::io::Result<()> {
-        let mut at = home((e >> 32) as u32, self.slots);
+    /// of its run, unless the run already holds `cap` entries of its key.
+    fn put(&mut self, e: u64, cap: u32) -> std::io::Result<()> {
+        let key = (e >> 32) as u32;
+        let mut at = home(key, self.slots);
+        let slot = (e & !u64::from(u32::MAX)) | ((e & u64::from(u32::MAX)) + 1);
+        let write = |disk: &mut Disk, at: u64| {
+            disk.table.write_all_at(&slot.to_le_bytes(), at * 8)?;
+            disk.taken[(at / 64) as usize] |= 1 << (at % 64);
+            disk.entries += 1;
+            Ok(())
+        };
+        if !self.is_taken(at) {
+            return if cap == 0 { Ok(()) } else { write(self, at) };
+        }
+        let mut same = 0u32;
         let mut buf = [0u8; 8 * RUN_READ as usize];
         loop {
             let n = (self.slots - at).min(RUN_READ);
             let run = &mut buf[..8 * n as usize];
             self.table.read_exact_at(run, at * 8)?;
-            if let Some(i) = run.chunks_exact(8).position(|s| s == [0; 8]) {
-                let slot = (e & !u64::from(u32::MAX)) | ((e & u64::from(u32::MAX)) + 1);
-                self.table
-                    .write_all_at(&slot.to_le_bytes(), (at + i as u64) * 8)?;
-                self.entries += 1;
-                return Ok(());
+            for (i, s) in run.chunks_exact(8).enumerate() {
+                let e = u64::from_le_bytes(s.try_into().unwrap_or([0; 8]));
+                if e == 0 {
+                    return if same >= cap {
+                        Ok(())
+                    } else {
+                        write(self, at + i as u64)
+                    };
+                }
+                same += u32::from((e >> 32) as u32 == key);
             }
             at = (at + n) % self.slots;
         }
     }
 
     /// Room for `more` entries at most half full: a larger file, every
-    /// entry moved over.
+    /// entry moved over. The old file is kept until the new one is whole.
     fn reserve(&mut self, more: u64) -> std::io::Result<()> {
-        let need = self.entries + more;
-        if need * 2 <= self.slots {
+        let need = self.entries.checked_add(more).ok_or_else(too_large)?;
+        if need.saturating_mul(2) <= self.slots {
             return Ok(());
         }
-        let slots = (need * 2).max(self.slots * 2);
-        let old = std::mem::replace(
-            &mut self.table,
-            ScratchFile::create(&self.dir, "duplicate index")?,
-        );
-        self.table.file().set_len(slots * 8)?;
-        let old_slots = std::mem::replace(&mut self.slots, slots);
-        self.entries = 0;
+        let slots = need
+            .checked_mul(2)
+            .ok_or_else(too_large)?
+            .max(self.slots.saturating_mul(2));
+        let mut grown = Disk::create(&self.dir, slots)?;
         let mut buf = vec![0u8; 1 << 16];
         let mut at = 0;
-        while at < old_slots * 8 {
-            let n = (old_slots * 8 - at).min(buf.len() as u64) as usize;
-            old.read_exact_at(&mut buf[..n], at)?;
+        let bytes = self.slots * 8;
+        while at < bytes {
+            let n = (bytes - at).min(buf.len() as u64) as usize;
+            self.table.read_exact_at(&mut buf[..n], at)?;
             for slot in buf[..n].chunks_exact(8) {
                 let e = u64::from_le_bytes(slot.try_into().unwrap_or([0; 8]));
                 if e != 0 {
-                    self.put(e - 1)?;
+                    grown.put(e - 1, MAX_BUCKET)?;
                 }
             }
             at += n as u64;
         }
+        self.table = grown.table;
+        self.slots = grown.slots;
+        self.entries = grown.entries;
+        self.taken = grown.taken;
         Ok(())
     }
 
-    /// Entries on disk under each of `sig`'s band keys.
-    fn counts(&self, sig: &Signature) -> std::io::Result<[u8; BANDS]> {
-        let mut counts = [0u8; BANDS];
-        for (band, c) in counts.iter_mut().enumerate() {
-            self.each(sig.band_key(band) as u32, |_| *c = c.saturating_add(1))?;
-        }
-        Ok(counts)
-    }
-
-    /// Writes the documents added since the last flush to disk.
+    /// Writes the documents added since the last flush to disk, in
+    /// document order, so that a key's first [`MAX_BUCKET`] documents are
+    /// the ones kept. `recent` is cleared only once all are written.
     fn flush(&mut self) -> std::io::Result<()> {
         if self.recent_sigs.is_empty() {
             return Ok(());
         }
         self.reserve(self.recent.len as u64)?;
-        let recent = std::mem::take(&mut self.recent);
-        for e in recent.entries() {
-            self.put(e)?;
+        let mut entries: Vec<u64> = self.recent.entries().collect();
+        entries.sort_unstable_by_key(|&e| (e as u32, e >> 32));
+        for e in entries {
+            self.put(e, MAX_BUCKET)?;
         }
         let mut bytes = Vec::with_capacity(self.recent_sigs.len() * LOW_BYTES as usize);
         for low in &self.recent_sigs {
@@ -664,8 +715,10 @@ impl Disk {
         self.sigs
             .write_all_at(&bytes, u64::from(self.flushed) * LOW_BYTES)?;
         self.flushed += self.recent_sigs.len() as u32;
+        self.recent = BandTable::default();
         self.recent_sigs.clear();
-        self.generation += 1;
+        self.uncapped = false;
+        self.generation = next_generation();
         Ok(())
     }
 
@@ -685,6 +738,17 @@ impl Disk {
         }
         Ok(low)
     }
+}
+
+fn too_large() -> std::io::Error {
+    std::io::Error::new(
+        std::io::ErrorKind::InvalidInput,
+        "more documents than the index can hold",
+    )
+}
+
+fn table_bytes(slots: u64) -> std::io::Result<u64> {
+    slots.checked_mul(8).ok_or_else(too_large)
 }
 
 #[cfg(test)]
@@ -718,15 +782,45 @@ impl DupIndex {
             overflow: Default::default(),
             tier: Tier::Memory(Memory::default()),
             scratch: None,
+            broken: false,
         }
+    }
+
+    fn dir(&self) -> PathBuf {
+        self.scratch
+            .as_ref()
+            .map(|(dir, _)| dir.clone())
+            .unwrap_or_default()
+    }
+
+    /// The error of a failed change, after which the index refuses work.
+    fn broke(&mut self, source: std::io::Error) -> DupError {
+        self.broken = true;
+        DupError {
+            dir: self.dir(),
+            source,
+        }
+    }
+
+    fn check(&self) -> Result<(), DupError> {
+        if self.broken {
+            return Err(DupError {
+                dir: self.dir(),
+                source: std::io::Error::other("an earlier error left the index incomplete"),
+            });
+        }
+        Ok(())
     }
 
     /// Past `budget` bytes of band entries and signature bits (see
     /// [`DEFAULT_MEMORY_BUDGET`]), keeps them in scratch files in `dir`
-    /// (removed when the index is dropped) instead of memory. A caller
-    /// that searches batches in parallel then calls [`DupIndex::flush`]
-    /// before each batch.
+    /// (unlinked once created where the system allows, else removed when
+    /// the index is dropped) instead of memory. What is added between
+    /// [`DupIndex::flush`]es stays in memory: a caller that searches
+    /// batches flushes before each, which bounds it and spares the
+    /// in-order search of a batch's own documents any reads.
     pub fn spill_to(&mut self, dir: &Path, budget: usize) -> Result<(), DupError> {
+        self.check()?;
         self.scratch = Some((dir.to_path_buf(), budget));
         self.spill_if_over(0)
     }
@@ -746,25 +840,33 @@ impl DupIndex {
         if docs.saturating_mul(MEMORY_PER_DOC) <= *budget {
             return Ok(());
         }
-        let err = |source| DupError {
-            dir: dir.clone(),
-            source,
+        // Room for twice the documents held now: an index that outgrew
+        // memory unreserved keeps growing.
+        let room = docs.max(self.ends.len().saturating_mul(2));
+        let slots = (room as u64).saturating_mul(2 * BANDS as u64).max(64);
+        let mut disk = match Disk::create(dir, slots) {
+            Ok(d) => d,
+            Err(e) => {
+                return Err(DupError {
+                    dir: dir.clone(),
+                    source: e,
+                })
+            }
         };
-        let mut disk = Disk::create(dir, (docs as u64).saturating_mul(2 * BANDS as u64).max(64))
-            .map_err(err)?;
         let mem = std::mem::take(mem);
         disk.recent = mem.bands;
         disk.nibbles = mem.sigs.iter().map(nibbles).collect();
         disk.recent_sigs = mem.sigs;
-        disk.flush().map_err(err)?;
+        let flushed = disk.flush();
         self.tier = Tier::Disk(Box::new(disk));
-        Ok(())
+        flushed.map_err(|e| self.broke(e))
     }
 
     /// Room for `docs` more documents, so that a large ingest sizes the
     /// index once instead of doubling it (which holds both copies) as it
     /// grows; past the budget, the index moves to disk.
     pub fn reserve(&mut self, docs: usize) -> Result<(), DupError> {
+        self.check()?;
         self.ends.reserve(docs);
         self.by_id.reserve(docs);
         self.spill_if_over(docs)?;
@@ -776,10 +878,9 @@ impl DupIndex {
             Tier::Disk(disk) => {
                 disk.nibbles.reserve(docs);
                 let more = (docs as u64).saturating_mul(BANDS as u64);
-                disk.reserve(more).map_err(|source| DupError {
-                    dir: disk.dir.clone(),
-                    source,
-                })?;
+                if let Err(e) = disk.reserve(more) {
+                    return Err(self.broke(e));
+                }
             }
         }
         Ok(())
@@ -788,12 +889,10 @@ impl DupIndex {
     /// Writes what was added since the last flush to disk (nothing in
     /// memory). [`Probe`]s made before it are stale.
     pub fn flush(&mut self) -> Result<(), DupError> {
+        self.check()?;
         match &mut self.tier {
             Tier::Memory(_) => Ok(()),
-            Tier::Disk(disk) => disk.flush().map_err(|source| DupError {
-                dir: disk.dir.clone(),
-                source,
-            }),
+            Tier::Disk(disk) => disk.flush().map_err(|e| self.broke(e)),
         }
     }
 
@@ -854,6 +953,7 @@ impl DupIndex {
         sig: Signature,
         counts: Option<([u8; BANDS], u64)>,
     ) -> Result<bool, DupError> {
+        self.check()?;
         if self.contains(id) {
             return Ok(false);
         }
@@ -874,22 +974,32 @@ impl DupIndex {
                 mem.sigs.push(low);
             }
             Tier::Disk(disk) => {
-                let err = |dir: &Path, source| DupError {
-                    dir: dir.to_path_buf(),
-                    source,
-                };
                 if disk.recent_sigs.len() >= RECENT_MAX {
-                    disk.flush().map_err(|e| err(&disk.dir, e))?;
+                    if let Err(e) = disk.flush() {
+                        return Err(self.broke(e));
+                    }
                 }
+                let Tier::Disk(disk) = &mut self.tier else {
+                    unreachable!("the tier is disk")
+                };
                 if !sig.is_empty() {
+                    // A fresh probe's counts cap the entries here as on
+                    // disk. Without them (a stale probe, or an index being
+                    // rebuilt, which needs no reads this way) the entries
+                    // are capped among the recent ones only, and the cap
+                    // on disk is applied by searches and the flush.
                     let on_disk = match counts {
-                        Some((c, generation)) if generation == disk.generation => c,
-                        _ => disk.counts(&sig).map_err(|e| err(&disk.dir, e))?,
+                        Some((c, generation)) if generation == disk.generation => Some(c),
+                        _ => None,
                     };
-                    for (band, &n) in on_disk.iter().enumerate() {
-                        let room = MAX_BUCKET.saturating_sub(u32::from(n));
+                    for band in 0..BANDS {
+                        let room = match on_disk {
+                            Some(c) => MAX_BUCKET.saturating_sub(u32::from(c[band])),
+                            None => MAX_BUCKET,
+                        };
                         disk.recent.insert(sig.band_key(band) as u32, doc, room);
                     }
+                    disk.uncapped |= on_disk.is_none();
                 }
                 disk.nibbles.push(nibbles(&low));
                 disk.recent_sigs.push(low);
@@ -955,6 +1065,7 @@ impl DupIndex {
         from: usize,
         mut counts: Option<&mut [u8; BANDS]>,
     ) -> Result<Option<(String, f32)>, DupError> {
+        self.check()?;
         if sig.is_empty() {
             return Ok(None);
         }
@@ -982,27 +1093,49 @@ impl DupIndex {
                     dir: disk.dir.clone(),
                     source,
                 };
+                let mut recent: Vec<u32> = Vec::new();
                 for band in 0..BANDS {
                     let key = sig.band_key(band) as u32;
                     // The disk holds documents below `flushed` only.
+                    let mut on_disk = None;
                     if from < disk.flushed || counts.is_some() {
-                        let mut n = 0u8;
+                        let mut n = 0u32;
                         disk.each(key, |doc| {
-                            n = n.saturating_add(1);
+                            n += 1;
                             if doc >= from {
                                 candidates.push(doc);
                             }
                         })
                         .map_err(err)?;
                         if let Some(c) = counts.as_deref_mut() {
-                            c[band] = n;
+                            c[band] = n.min(u32::from(u8::MAX)) as u8;
                         }
+                        on_disk = Some(n);
                     }
-                    disk.recent.each(key, |doc| {
-                        if doc >= from {
-                            candidates.push(doc);
-                        }
-                    });
+                    if !disk.uncapped {
+                        disk.recent.each(key, |doc| {
+                            if doc >= from {
+                                candidates.push(doc);
+                            }
+                        });
+                        continue;
+                    }
+                    // Some recent entries were filed without the count on
+                    // disk: the cap keeps a key's first documents, so only
+                    // the first of them that fit after those on disk count
+                    // (the flush drops the rest).
+                    recent.clear();
+                    disk.recent.each(key, |doc| recent.push(doc));
+                    if recent.is_empty() {
+                        continue;
+                    }
+                    let n = match on_disk {
+                        Some(n) => n,
+                        None => disk.count(key).map_err(err)?,
+                    };
+                    recent.sort_unstable();
+                    recent.truncate(MAX_BUCKET.saturating_sub(n) as usize);
+                    candidates.extend(recent.iter().filter(|&&doc| doc >= from));
                 }
                 candidates.sort_unstable();
                 candidates.dedup();
@@ -1153,8 +1286,10 @@ mod tests {
         dir
     }
 
-    /// Every (band key, document) entry an index keeps, wherever it is.
-    fn entries(idx: &DupIndex) -> Vec<u64> {
+    /// Every (band key, document) entry an index keeps, wherever it is,
+    /// once flushed.
+    fn entries(idx: &mut DupIndex) -> Vec<u64> {
+        idx.flush().unwrap();
         let mut v: Vec<u64> = match &idx.tier {
             Tier::Memory(m) => m.bands.entries().collect(),
             Tier::Disk(d) => {
@@ -1219,7 +1354,9 @@ mod tests {
             let before = idx.len();
             let probes: Vec<Probe> = chunk.iter().map(|sig| idx.probe(sig).unwrap()).collect();
             if stale {
-                idx.insert("stale-maker", Signature::of("")).unwrap();
+                assert!(idx
+                    .insert(&format!("stale-maker-{c}"), Signature::of(""))
+                    .unwrap());
                 idx.flush().unwrap();
             }
             for (k, (sig, probe)) in chunk.iter().zip(probes).enumerate() {
@@ -1250,21 +1387,39 @@ mod tests {
         let copies = in_turn.iter().filter(|v| v.is_some()).count();
         assert!(copies > 300, "{copies} copies");
         let mut per_key: HashMap<u32, u32> = HashMap::new();
-        for e in entries(&mem) {
+        for e in entries(&mut mem) {
             *per_key.entry((e >> 32) as u32).or_default() += 1;
         }
         assert_eq!(per_key.values().max(), Some(&MAX_BUCKET));
         let dir = scratch_dir("verdicts");
-        for (batch, stale) in [(1, false), (7, false), (64, true), (600, false)] {
+        for (batch, stale) in [
+            (1, false),
+            (7, false),
+            (64, true),
+            (600, false),
+            (600, true),
+        ] {
             let mut disk = DupIndex::new();
             disk.spill_to(&dir, 0).unwrap();
             let got = run_batches(&mut disk, &sigs, batch, stale);
             assert!(disk.on_disk());
+            let mut twin = DupIndex::new();
+            let want = run_batches(&mut twin, &sigs, batch, stale);
+            assert_eq!(got, want, "batches of {batch}, stale {stale}");
             assert_eq!(got, in_turn, "batches of {batch}, stale {stale}");
-            if !stale {
-                assert_eq!(entries(&disk), entries(&mem), "batches of {batch}");
-            }
+            assert_eq!(entries(&mut disk), entries(&mut twin), "batches of {batch}");
         }
+        // One at a time with plain inserts and no flushes but the
+        // automatic ones: entries filed without counts from disk, which
+        // searches and flushes cap.
+        let mut plain = DupIndex::new();
+        plain.spill_to(&dir, 0).unwrap();
+        for (i, sig) in sigs.iter().enumerate() {
+            let found = plain.find(sig).unwrap().map(|(orig, _)| orig);
+            assert_eq!(found, in_turn[i], "document {i}");
+            plain.insert(&format!("d{i}"), sig.clone()).unwrap();
+        }
+        assert_eq!(entries(&mut plain), entries(&mut mem));
         // An index that outgrows its budget moves to disk midway (and its
         // table grows there, unreserved) with nothing lost.
         let mut moved = DupIndex::new();
@@ -1272,10 +1427,56 @@ mod tests {
         let got = run_batches(&mut moved, &sigs, 16, false);
         assert!(moved.on_disk());
         assert_eq!(got, in_turn);
-        assert_eq!(entries(&moved), entries(&mem));
-        drop(moved);
+        assert_eq!(entries(&mut moved), entries(&mut mem));
+        drop((moved, plain));
         // Scratch files go with their index.
         assert_eq!(std::fs::read_dir(&dir).unwrap().count(), 0);
+        std::fs::remove_dir(&dir).unwrap();
+    }
+
+    /// With a threshold below zero every candidate passes, so searching
+    /// from each candidate on lists them all: the candidate sets (which
+    /// documents each band key keeps under the cap) are those in memory
+    /// whether entries were filed with counts from disk or not.
+    #[test]
+    fn on_disk_the_candidates_are_those_in_memory() {
+        let sigs = big_stream();
+        let dir = scratch_dir("candidates");
+        let all = |idx: &DupIndex, sig: &Signature| {
+            let mut out: Vec<usize> = Vec::new();
+            let mut from = 0;
+            while let Some((id, _)) = idx.find_from(sig, from).unwrap() {
+                let doc: usize = id[1..].parse().unwrap();
+                out.push(doc);
+                from = doc + 1;
+            }
+            out
+        };
+        for probed in [false, true] {
+            let mut mem = DupIndex::with_threshold(-1.0);
+            let mut disk = DupIndex::with_threshold(-1.0);
+            disk.spill_to(&dir, 0).unwrap();
+            let mut crowded = false;
+            for (i, sig) in sigs.iter().enumerate() {
+                if i % 37 == 0 || i % 41 == 0 {
+                    for q in &sigs[i..(i + 3).min(sigs.len())] {
+                        let want = all(&mem, q);
+                        crowded |= want.len() > 2 * MAX_BUCKET as usize;
+                        assert_eq!(all(&disk, q), want, "before document {i}, probed {probed}");
+                    }
+                }
+                let id = format!("d{i}");
+                mem.insert(&id, sig.clone()).unwrap();
+                if probed {
+                    let probe = disk.probe(sig).unwrap();
+                    disk.insert_probed(&id, sig.clone(), &probe).unwrap();
+                } else {
+                    disk.insert(&id, sig.clone()).unwrap();
+                }
+            }
+            assert!(crowded);
+            assert_eq!(entries(&mut disk), entries(&mut mem));
+        }
         std::fs::remove_dir(&dir).unwrap();
     }
 

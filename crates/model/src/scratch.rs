@@ -91,6 +91,11 @@ impl ScratchFile {
             }
             Ok(())
         }
+        #[cfg(not(any(unix, windows)))]
+        {
+            let _ = (buf, offset);
+            Err(io::ErrorKind::Unsupported.into())
+        }
     }
 
     /// Writes all of `buf` at `offset`, without moving the file's cursor.
@@ -114,6 +119,11 @@ impl ScratchFile {
                 }
             }
             Ok(())
+        }
+        #[cfg(not(any(unix, windows)))]
+        {
+            let _ = (buf, offset);
+            Err(io::ErrorKind::Unsupported.into())
         }
     }
 }
