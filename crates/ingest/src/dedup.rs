@@ -777,7 +777,7 @@ impl Disk {
         // block; a chunk's few, each with a system call or two. Tests take
         // both ways in turn.
         let in_blocks = if cfg!(test) {
-            self.flushed % 2 == 0
+            self.flushed.is_multiple_of(2)
         } else {
             (entries.len() as u64).saturating_mul(BLOCK_PASS_RATIO) > self.slots
         };
