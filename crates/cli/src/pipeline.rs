@@ -617,7 +617,8 @@ fn process_chunk(
     report.items += items.len() as u64;
     // On disk, the previous chunk's entries are written out first, which
     // bounds what the index holds in memory and leaves it only this chunk's
-    // to search in order, without reads.
+    // to search in order (without reads, unless one of them stated its
+    // original and was filed without counts from disk).
     dups.flush()?;
     // Each document's original is looked for among the documents indexed
     // before this chunk here, on all cores; the sequential pass below
