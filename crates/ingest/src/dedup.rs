@@ -615,11 +615,13 @@ impl Table {
         self.entries += 1;
     }
 
-    /// Calls `f` with each document filed under `key`.
-    fn each(&self, key: u32, mut f: impl FnMut(u32)) -> std::io::Result<()> {
+    /// Walks `key`'s run from its first slot, calling `f` with each
+    /// document filed under `key` until it returns false; the free slot
+    /// that ends the run, unless `f` stopped first.
+    fn run(&self, key: u32, mut f: impl FnMut(u32) -> bool) -> std::io::Result<Option<u64>> {
         let mut at = home(key, self.slots);
         if !self.is_taken(at) {
-            return Ok(());
+            return Ok(Some(at));
         }
         let mut buf = [0u8; 8 * RUN_READ as usize];
         let mut walked = 0;
@@ -627,13 +629,13 @@ impl Table {
             let n = (self.slots - at).min(RUN_READ);
             let run = &mut buf[..8 * n as usize];
             self.file.read_exact_at(run, at * 8)?;
-            for slot in run.chunks_exact(8) {
+            for (i, slot) in run.chunks_exact(8).enumerate() {
                 let e = u64::from_le_bytes(slot.try_into().unwrap_or([0; 8]));
                 if e == 0 {
-                    return Ok(());
+                    return Ok(Some(at + i as u64));
                 }
-                if (e >> 32) as u32 == key {
-                    f((e as u32).wrapping_sub(1));
+                if (e >> 32) as u32 == key && !f((e as u32).wrapping_sub(1)) {
+                    return Ok(None);
                 }
             }
             walked += n;
@@ -642,6 +644,15 @@ impl Table {
             }
             at = (at + n) % self.slots;
         }
+    }
+
+    /// Calls `f` with each document filed under `key`.
+    fn each(&self, key: u32, mut f: impl FnMut(u32)) -> std::io::Result<()> {
+        self.run(key, |doc| {
+            f(doc);
+            true
+        })
+        .map(drop)
     }
 
     /// Entries under `key`.
@@ -654,44 +665,18 @@ impl Table {
     /// Writes an entry (`key << 32 | document`) into the first free slot
     /// of its run, unless the run already holds `cap` entries of its key.
     fn put(&mut self, e: u64, cap: u32) -> std::io::Result<()> {
-        if cap == 0 {
-            return Ok(());
-        }
-        let key = (e >> 32) as u32;
-        let mut at = home(key, self.slots);
         let mut same = 0u32;
-        let mut buf = [0u8; 8 * RUN_READ as usize];
-        let mut walked = 0;
-        loop {
-            if !self.is_taken(at) {
+        let free = self.run((e >> 32) as u32, |_| {
+            same += 1;
+            same < cap
+        })?;
+        match free {
+            Some(at) if cap > 0 => {
                 self.file.write_all_at(&slot_of(e).to_le_bytes(), at * 8)?;
                 self.mark(at);
-                return Ok(());
+                Ok(())
             }
-            let n = (self.slots - at).min(RUN_READ);
-            let run = &mut buf[..8 * n as usize];
-            self.file.read_exact_at(run, at * 8)?;
-            for (i, s) in run.chunks_exact(8).enumerate() {
-                let cur = u64::from_le_bytes(s.try_into().unwrap_or([0; 8]));
-                if cur == 0 {
-                    let free = at + i as u64;
-                    self.file
-                        .write_all_at(&slot_of(e).to_le_bytes(), free * 8)?;
-                    self.mark(free);
-                    return Ok(());
-                }
-                if (cur >> 32) as u32 == key {
-                    same += 1;
-                    if same >= cap {
-                        return Ok(());
-                    }
-                }
-            }
-            walked += n;
-            if walked >= self.slots {
-                return Err(full_table());
-            }
-            at = (at + n) % self.slots;
+            _ => Ok(()),
         }
     }
 

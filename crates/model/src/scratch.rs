@@ -77,19 +77,10 @@ impl ScratchFile {
         }
         #[cfg(windows)]
         {
-            let (mut buf, mut offset) = (buf, offset);
-            while !buf.is_empty() {
-                match std::os::windows::fs::FileExt::seek_read(&self.file, buf, offset) {
-                    Ok(0) => return Err(io::ErrorKind::UnexpectedEof.into()),
-                    Ok(n) => {
-                        buf = &mut buf[n..];
-                        offset += n as u64;
-                    }
-                    Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
-                    Err(e) => return Err(e),
-                }
-            }
-            Ok(())
+            let len = buf.len();
+            in_steps(len, offset, io::ErrorKind::UnexpectedEof, |done, at| {
+                std::os::windows::fs::FileExt::seek_read(&self.file, &mut buf[done..], at)
+            })
         }
         #[cfg(not(any(unix, windows)))]
         {
@@ -106,19 +97,9 @@ impl ScratchFile {
         }
         #[cfg(windows)]
         {
-            let (mut buf, mut offset) = (buf, offset);
-            while !buf.is_empty() {
-                match std::os::windows::fs::FileExt::seek_write(&self.file, buf, offset) {
-                    Ok(0) => return Err(io::ErrorKind::WriteZero.into()),
-                    Ok(n) => {
-                        buf = &buf[n..];
-                        offset += n as u64;
-                    }
-                    Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
-                    Err(e) => return Err(e),
-                }
-            }
-            Ok(())
+            in_steps(buf.len(), offset, io::ErrorKind::WriteZero, |done, at| {
+                std::os::windows::fs::FileExt::seek_write(&self.file, &buf[done..], at)
+            })
         }
         #[cfg(not(any(unix, windows)))]
         {
@@ -126,6 +107,27 @@ impl ScratchFile {
             Err(io::ErrorKind::Unsupported.into())
         }
     }
+}
+
+/// Repeats a positioned read or write (`step(bytes done, offset)`, which
+/// may do part) until `len` bytes are done: Windows has no `_exact_at`.
+#[cfg(windows)]
+fn in_steps(
+    len: usize,
+    offset: u64,
+    none: io::ErrorKind,
+    mut step: impl FnMut(usize, u64) -> io::Result<usize>,
+) -> io::Result<()> {
+    let mut done = 0;
+    while done < len {
+        match step(done, offset + done as u64) {
+            Ok(0) => return Err(none.into()),
+            Ok(n) => done += n,
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+            Err(e) => return Err(e),
+        }
+    }
+    Ok(())
 }
 
 impl Drop for ScratchFile {
