@@ -57,6 +57,7 @@ use sitrep_model::{
 pub mod analytics;
 mod parts;
 mod sides;
+mod spilled;
 mod summary;
 
 pub use sides::Sides;
@@ -741,22 +742,21 @@ impl Summary {
 /// Union-find over mention indices with a consistency summary per root.
 ///
 /// Only merged clusters store a summary; a singleton's is derived from its
-/// mention when needed, so memory grows with merges, not with mentions.
-struct Clusters<'a> {
-    ms: &'a [M],
-    feat: &'a [u32],
+/// mention when needed, so memory grows with merges, not with mentions. It
+/// holds no mentions: callers give a singleton's summary (see
+/// [`Clusters::try_union`]), so the mentions being merged are all that
+/// needs to be in memory (see [`spilled`]).
+struct Clusters {
     /// u32: one per mention, millions of them.
     parent: Vec<u32>,
     /// By root; u32 keys, as the parents.
     merged: IntMap<u32, Summary>,
 }
 
-impl<'a> Clusters<'a> {
-    fn new(ms: &'a [M], feat: &'a [u32]) -> Clusters<'a> {
+impl Clusters {
+    fn new(n: usize) -> Clusters {
         Clusters {
-            ms,
-            feat,
-            parent: (0..ms.len() as u32).collect(),
+            parent: (0..n as u32).collect(),
             merged: IntMap::default(),
         }
     }
@@ -768,35 +768,76 @@ impl<'a> Clusters<'a> {
         }
         i as usize
     }
-    /// The summary of root `r`.
-    fn summary(&self, r: usize) -> Cow<'_, Summary> {
+    /// The summary of root `r`; `single` makes it when `r` is alone.
+    fn summary(&self, r: usize, single: impl FnOnce() -> Summary) -> Cow<'_, Summary> {
         match self.merged.get(&(r as u32)) {
             Some(s) => Cow::Borrowed(s),
-            None => Cow::Owned(Summary::of(self.feat, &self.ms[r])),
+            None => Cow::Owned(single()),
         }
     }
-    /// Merges the clusters of `a` and `b` if they stay consistent.
-    fn try_union(&mut self, a: usize, b: usize) -> bool {
+    /// Merges the clusters of `a` and `b` if they stay consistent. `of(r)`
+    /// is a lone mention's summary: only `a` or `b` can be one (a root
+    /// with members has its summary stored).
+    fn try_union(&mut self, a: usize, b: usize, of: impl Fn(usize) -> Summary) -> bool {
         let (ra, rb) = (self.find(a), self.find(b));
         if ra == rb {
             return true;
         }
-        if !self.summary(ra).compatible(&self.summary(rb)) {
+        let lone = |r: usize| {
+            debug_assert!(r == a || r == b);
+            of(r)
+        };
+        if !self
+            .summary(ra, || lone(ra))
+            .compatible(&self.summary(rb, || lone(rb)))
+        {
             return false;
         }
         // The smaller index stays root so results do not depend on merge order.
         let (root, child) = if ra < rb { (ra, rb) } else { (rb, ra) };
-        let (ms, f) = (self.ms, self.feat);
         let cs = self
             .merged
             .remove(&(child as u32))
-            .unwrap_or_else(|| Summary::of(f, &ms[child]));
+            .unwrap_or_else(|| lone(child));
         self.parent[child] = root as u32;
         self.merged
             .entry(root as u32)
-            .or_insert_with(|| Summary::of(f, &ms[root]))
+            .or_insert_with(|| lone(root))
             .absorb(cs);
         true
+    }
+}
+
+/// Mentions of one partition by their index in it: all of them (`ix` none,
+/// `ms` in canonical order), or only some (`ix` their sorted indices, `ms`
+/// theirs), when the partition is clustered from disk (see [`spilled`]).
+struct View<'a> {
+    ix: Option<&'a [u32]>,
+    ms: &'a [M],
+    feat: &'a [u32],
+}
+
+impl<'a> View<'a> {
+    fn all(ms: &'a [M], feat: &'a [u32]) -> Self {
+        View { ix: None, ms, feat }
+    }
+    /// The mention at index `i`, which must be in the view.
+    fn m(&self, i: usize) -> &'a M {
+        match self.ix {
+            None => &self.ms[i],
+            Some(ix) => match ix.binary_search(&(i as u32)) {
+                Ok(p) => &self.ms[p],
+                Err(_) => unreachable!("mention {i} is not in the view"),
+            },
+        }
+    }
+    fn summary(&self, i: usize) -> Summary {
+        Summary::of(self.feat, self.m(i))
+    }
+    /// (index, mention) in index order.
+    fn iter(&self) -> impl Iterator<Item = (usize, &'a M)> + '_ {
+        let ms = self.ms;
+        (0..ms.len()).map(move |p| (self.ix.map_or(p, |ix| ix[p] as usize), &ms[p]))
     }
 }
 
@@ -865,7 +906,9 @@ struct BlockScratch {
     local: Vec<M>,
 }
 
-/// The anchor pairs of one block that score enough to merge, best first.
+/// The anchor pairs of one block that score enough to merge, best first,
+/// as (score, index, index, slot, slot): `ms` are the week's anchors (its
+/// slots), `ix` a slot's index in the partition, which orders ties.
 ///
 /// `own` are the block's members; `others` members of neighbouring cells
 /// that come later in block order (each pair of cells is visited once).
@@ -878,22 +921,23 @@ struct BlockScratch {
 fn score_block(
     ms: &[M],
     feat: &[u32],
+    ix: &(dyn Fn(u32) -> u32 + Sync),
     week: i32,
     block: Block,
     own: &[u32],
     others: &[&[u32]],
     sc: &mut BlockScratch,
-) -> Vec<(f32, usize, usize)> {
+) -> Vec<Scored> {
     sc.list.clear();
     sc.local.clear();
-    let mut scored: Vec<(f32, usize, usize)> = Vec::new();
-    let ordered = |i: u32, own: bool| {
-        let iu = i as usize;
-        (order_key(&ms[iu], iu), i, own, first_week(&ms[iu]))
+    let mut scored: Vec<Scored> = Vec::new();
+    let ordered = |s: u32, own: bool| {
+        let m = &ms[s as usize];
+        (order_key(m, ix(s) as usize), s, own, first_week(m))
     };
-    sc.list.extend(own.iter().map(|&i| ordered(i, true)));
+    sc.list.extend(own.iter().map(|&s| ordered(s, true)));
     for o in others {
-        sc.list.extend(o.iter().map(|&i| ordered(i, false)));
+        sc.list.extend(o.iter().map(|&s| ordered(s, false)));
     }
     sc.list.sort_unstable_by_key(|e| e.0);
     // Each mention meets its next WINDOW neighbours: copies in list order
@@ -901,10 +945,10 @@ fn score_block(
     sc.local.extend(sc.list.iter().map(|e| ms[e.1 as usize]));
     let province = matches!(block, Block::Admin1(_));
     let (list, local) = (&sc.list, &sc.local);
-    for (k, &(_, i, own_i, fw_i)) in list.iter().enumerate() {
+    for (k, &(key_i, si, own_i, fw_i)) in list.iter().enumerate() {
         let a = &local[k];
         let a_precise = a.precise_point().is_some();
-        for (dk, &(_, j, own_j, fw_j)) in list[k + 1..].iter().take(WINDOW).enumerate() {
+        for (dk, &(key_j, sj, own_j, fw_j)) in list[k + 1..].iter().take(WINDOW).enumerate() {
             if !own_i && !own_j {
                 continue;
             }
@@ -916,13 +960,71 @@ fn score_block(
                 continue;
             }
             if let Some(s) = pair(feat, a, b).filter(|s| *s >= MERGE_SCORE) {
-                let (i, j) = (i as usize, j as usize);
-                scored.push((s, i.min(j), i.max(j)));
+                // The order key ends with the index.
+                let (i, j) = (key_i.3 as u32, key_j.3 as u32);
+                scored.push(if i < j {
+                    (s, i, j, si, sj)
+                } else {
+                    (s, j, i, sj, si)
+                });
             }
         }
     }
     scored.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)).then(a.2.cmp(&b.2)));
     scored
+}
+
+/// A scored pair: (score, index, larger index, their slots).
+type Scored = (f32, u32, u32, u32, u32);
+
+/// Scores and merges one week's anchor blocks (see [`cluster`]): `active`
+/// the slots in `ms` of the anchors whose weeks include `week`, `ix` a
+/// slot's index in the partition.
+fn anchor_week(
+    week: i32,
+    active: &[u32],
+    ms: &[M],
+    feat: &[u32],
+    ix: &(dyn Fn(u32) -> u32 + Sync),
+    cl: &mut Clusters,
+) {
+    let blocks: Groups<(Plover, Block), u32> = Groups::build(|f| {
+        for &s in active {
+            let m = &ms[s as usize];
+            if let Some(p) = m.precise_point() {
+                let (cy, cx) = cell(p);
+                f((m.category, Block::Cell(cy, cx)), s);
+            }
+            if let Some(a1) = m.admin1.get() {
+                f((m.category, Block::Admin1(a1)), s);
+            }
+        }
+    });
+    let score = |sc: &mut BlockScratch, key: &(Plover, Block)| {
+        let (cat, kind) = *key;
+        let own = blocks.get(key).unwrap_or(&[]);
+        let mut others: Vec<&[u32]> = Vec::new();
+        if let Block::Cell(cy, cx) = kind {
+            // The four neighbours after this cell in (row, column) order.
+            for (dy, dx) in [(0, 1), (1, -1), (1, 0), (1, 1)] {
+                if let Some(v) = blocks.get(&(cat, Block::Cell(cy + dy, cx + dx))) {
+                    others.push(v);
+                }
+            }
+        }
+        score_block(ms, feat, ix, week, kind, own, &others, sc)
+    };
+    for chunk in blocks.keys.chunks(BLOCKS_AT_ONCE) {
+        let scored: Vec<Vec<Scored>> = chunk
+            .par_iter()
+            .map_init(BlockScratch::default, |sc, key| score(sc, key))
+            .collect();
+        for &(_, i, j, si, sj) in scored.iter().flatten() {
+            cl.try_union(i as usize, j as usize, |r| {
+                Summary::of(feat, &ms[if r == i as usize { si } else { sj } as usize])
+            });
+        }
+    }
 }
 
 /// Where resolution reads its mentions from (see [`resolve_from`]).
@@ -1054,6 +1156,10 @@ struct Phases {
     grouped: std::time::Duration,
     attach: std::time::Duration,
     merged: usize,
+    /// Anchors and feature words of partitions clustered from disk (for
+    /// the log).
+    anchor_mentions: usize,
+    feature_words: usize,
 }
 
 impl Phases {
@@ -1064,6 +1170,8 @@ impl Phases {
         self.grouped += o.grouped;
         self.attach += o.attach;
         self.merged += o.merged;
+        self.anchor_mentions += o.anchor_mentions;
+        self.feature_words += o.feature_words;
     }
 }
 
@@ -1175,22 +1283,27 @@ fn resolve_within<S: MentionSource>(
     let (mut phases, mut anchors, mut n_feat) = (Phases::default(), 0usize, 0usize);
     let order = parts.order();
     let side_by_side = parts.within_budget();
-    // A category taken out with its names renumbered, its mentions'
-    // positions and documents' days noted.
-    let mut load = |part: usize| -> Result<parts::Loaded, S::Error> {
-        let parts::Loaded { mut ms, gi, feat } = parts.take(part, &canon)?;
-        for m in &mut ms {
-            for id in [&mut m.admin1, &mut m.country] {
-                id.remap(&remap);
-            }
-            m.acled_type.remap(&remap_types);
+    // What is kept of every summary read back: its names renumbered, its
+    // position and its document's day noted.
+    let mut fix = |m: &mut M, g: u32| {
+        for id in [&mut m.admin1, &mut m.country] {
+            id.remap(&remap);
         }
-        for (m, &g) in ms.iter().zip(&gi) {
-            pos_of[g as usize] = m.pos;
-            if let Some((start, _, _)) = m.date() {
-                let d = &mut doc_day[m.doc as usize];
-                *d = (*d).min(start);
-            }
+        m.acled_type.remap(&remap_types);
+        pos_of[g as usize] = m.pos;
+        if let Some((start, _, _)) = m.date() {
+            let d = &mut doc_day[m.doc as usize];
+            *d = (*d).min(start);
+        }
+    };
+    // A category taken out, each summary fixed.
+    let mut load = |parts: &mut parts::Parts<'_, S::Error>,
+                    fix: &mut dyn FnMut(&mut M, u32),
+                    part: usize|
+     -> Result<parts::Loaded, S::Error> {
+        let parts::Loaded { mut ms, gi, feat } = parts.take(part, &canon)?;
+        for (m, &g) in ms.iter_mut().zip(&gi) {
+            fix(m, g);
         }
         if tracing::enabled!(tracing::Level::DEBUG) {
             anchors += ms.iter().filter(|m| m.is_anchor()).count();
@@ -1214,7 +1327,7 @@ fn resolve_within<S: MentionSource>(
         // all before clustering starts.
         let loaded = order
             .into_iter()
-            .map(&mut load)
+            .map(|part| load(&mut parts, &mut fix, part))
             .collect::<Result<Vec<_>, _>>()?;
         let done: Vec<(Vec<u32>, Vec<u32>, Phases)> = loaded
             .into_par_iter()
@@ -1230,9 +1343,29 @@ fn resolve_within<S: MentionSource>(
         }
     } else {
         for part in order {
-            let parts::Loaded { ms, gi, feat } = load(part)?;
-            let roots = cluster(&ms, &feat, &gi, &non_anchors, &mut phases);
-            drop((ms, feat));
+            let (roots, gi) = match (parts.all_on_disk(part), spill.as_ref()) {
+                // Clustered from disk: past the budget, a category's
+                // summaries are not all held (see [`spilled`]).
+                (Some(n), Some(sp)) => {
+                    tracing::debug!(mentions = n, "clustering one category from disk");
+                    spilled::cluster(
+                        &mut parts,
+                        part,
+                        n,
+                        &canon,
+                        &sp.dir,
+                        &mut fix,
+                        &non_anchors,
+                        &mut phases,
+                    )
+                    .map_err(|e| (sp.error)(parts::in_spill(e, &sp.dir)))?
+                }
+                _ => {
+                    let parts::Loaded { ms, gi, feat } = load(&mut parts, &mut fix, part)?;
+                    let roots = cluster(&ms, &feat, &gi, &non_anchors, &mut phases);
+                    (roots, gi)
+                }
+            };
             members.extend(roots.iter().zip(&gi).map(|(&r, &g)| (gi[r as usize], g)));
         }
     }
@@ -1328,9 +1461,9 @@ fn resolve_within<S: MentionSource>(
     }
     tracing::debug!(
         mentions = n_mentions,
-        anchors,
+        anchors = anchors + phases.anchor_mentions,
         merged_clusters = phases.merged,
-        feature_words = n_feat,
+        feature_words = n_feat + phases.feature_words,
         doc_reads,
         fetch_ms = fetch_time.as_millis() as u64,
         emit_ms = emit_time.as_millis() as u64,
@@ -1350,7 +1483,8 @@ fn resolve_within<S: MentionSource>(
 /// Clusters one partition's mentions (`ms` in canonical order, `feat`
 /// their arena, `gi` their canonical indices; `non_anchors` the sorted
 /// canonical indices of every partition's non-anchors): each mention's
-/// root, the smallest index of its event.
+/// root, the smallest index of its event. [`spilled::cluster`] does the
+/// same for a partition on disk without holding it.
 fn cluster(
     ms: &[M],
     feat: &[u32],
@@ -1359,7 +1493,7 @@ fn cluster(
     phases: &mut Phases,
 ) -> Vec<u32> {
     let t = std::time::Instant::now();
-    let mut cl = Clusters::new(ms, feat);
+    let mut cl = Clusters::new(ms.len());
     // 2. Anchors, blocked by (week, category, cell) and (week, category,
     // province), then scored and merged block by block in that order: no
     // pair list outlives its block. The blocks are made a week at a time,
@@ -1373,15 +1507,8 @@ fn cluster(
             f(first_week(m), i as u32);
         }
     });
-    let mut block_weeks: Vec<i32> = by_first_week
-        .keys
-        .iter()
-        .flat_map(|&w| w..=w.saturating_add(3))
-        .collect();
-    block_weeks.sort_unstable();
-    block_weeks.dedup();
     let mut active: Vec<u32> = Vec::new();
-    for &w in &block_weeks {
+    for w in block_weeks(&by_first_week.keys) {
         active.clear();
         for fw in w.saturating_sub(3)..=w {
             let starting = by_first_week.get(&fw).unwrap_or(&[]);
@@ -1391,60 +1518,50 @@ fn cluster(
                     .filter(|&&i| weeks(&ms[i as usize]).any(|x| x == w)),
             );
         }
-        if active.is_empty() {
-            continue;
-        }
-        let blocks: Groups<(Plover, Block), u32> = Groups::build(|f| {
-            for &i in &active {
-                let m = &ms[i as usize];
-                if let Some(p) = m.precise_point() {
-                    let (cy, cx) = cell(p);
-                    f((m.category, Block::Cell(cy, cx)), i);
-                }
-                if let Some(a1) = m.admin1.get() {
-                    f((m.category, Block::Admin1(a1)), i);
-                }
-            }
-        });
-        let score = |sc: &mut BlockScratch, key: &(Plover, Block)| {
-            let (cat, kind) = *key;
-            let own = blocks.get(key).unwrap_or(&[]);
-            let mut others: Vec<&[u32]> = Vec::new();
-            if let Block::Cell(cy, cx) = kind {
-                // The four neighbours after this cell in (row, column) order.
-                for (dy, dx) in [(0, 1), (1, -1), (1, 0), (1, 1)] {
-                    if let Some(v) = blocks.get(&(cat, Block::Cell(cy + dy, cx + dx))) {
-                        others.push(v);
-                    }
-                }
-            }
-            score_block(ms, feat, w, kind, own, &others, sc)
-        };
-        for chunk in blocks.keys.chunks(BLOCKS_AT_ONCE) {
-            let scored: Vec<Vec<(f32, usize, usize)>> = chunk
-                .par_iter()
-                .map_init(BlockScratch::default, |sc, key| score(sc, key))
-                .collect();
-            for &(_, i, j) in scored.iter().flatten() {
-                cl.try_union(i, j);
-            }
+        if !active.is_empty() {
+            anchor_week(w, &active, ms, feat, &|i| i, &mut cl);
         }
     }
     drop(by_first_week);
-    drop(block_weeks);
     phases.anchors += t.elapsed();
+    let view = View::all(ms, feat);
     let t = std::time::Instant::now();
-
-    // 3a. Non-anchors grouped within their document; a document's mentions
-    // are in text order, and each is compared with the next WINDOW
-    // non-anchors of its document, whatever their category: those of
-    // other partitions are never a match, but they count towards the
-    // window, as when all were clustered together.
-    let mut by_doc: BTreeMap<u32, Vec<usize>> = BTreeMap::new();
-    for (i, m) in ms.iter().enumerate() {
-        if !m.is_anchor() {
-            by_doc.entry(m.doc).or_default().push(i);
+    group_within_documents(&view, gi, non_anchors, &mut cl);
+    phases.grouped += t.elapsed();
+    let t = std::time::Instant::now();
+    let index = AttachIndex::build(&view, |f| {
+        for (i, m) in ms.iter().enumerate().filter(|(_, m)| m.is_anchor()) {
+            f(i, m);
         }
+    });
+    attach(&view, &index, &mut cl);
+    phases.attach += t.elapsed();
+    phases.merged += cl.merged.len();
+    (0..ms.len()).map(|i| cl.find(i) as u32).collect()
+}
+
+/// The weeks whose blocks can hold anchors, in order, from the anchors'
+/// first weeks (sorted): each first week and the three after it.
+fn block_weeks(first_weeks: &[i32]) -> Vec<i32> {
+    let mut v: Vec<i32> = first_weeks
+        .iter()
+        .flat_map(|&w| w..=w.saturating_add(3))
+        .collect();
+    v.sort_unstable();
+    v.dedup();
+    v
+}
+
+/// 3a. Non-anchors grouped within their document; a document's mentions
+/// are in text order, and each is compared with the next WINDOW
+/// non-anchors of its document, whatever their category: those of other
+/// partitions are never a match, but they count towards the window, as
+/// when all were clustered together. `view` holds the partition's
+/// non-anchors (and maybe more); `gi` is the partition's canonical indices.
+fn group_within_documents(view: &View, gi: &[u32], non_anchors: &[u32], cl: &mut Clusters) {
+    let mut by_doc: BTreeMap<u32, Vec<usize>> = BTreeMap::new();
+    for (i, m) in view.iter().filter(|(_, m)| !m.is_anchor()) {
+        by_doc.entry(m.doc).or_default().push(i);
     }
     let mut local: Vec<(f32, usize, usize)> = Vec::new();
     // Each non-anchor's place among all non-anchors.
@@ -1459,27 +1576,16 @@ fn cluster(
         for (k, &i) in idx.iter().enumerate() {
             let within = |&(_, &p): &(&usize, &usize)| p - place[k] <= WINDOW;
             for (&j, _) in idx[k + 1..].iter().zip(&place[k + 1..]).take_while(within) {
-                if let Some(s) = pair(feat, &ms[i], &ms[j]).filter(|s| *s >= DOC_SCORE) {
+                if let Some(s) = pair(view.feat, view.m(i), view.m(j)).filter(|s| *s >= DOC_SCORE) {
                     local.push((s, i, j));
                 }
             }
         }
         local.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)).then(a.2.cmp(&b.2)));
         for &(_, i, j) in &local {
-            cl.try_union(i, j);
+            cl.try_union(i, j, |r| view.summary(r));
         }
     }
-    drop(by_doc);
-
-    phases.grouped += t.elapsed();
-
-    // 3b. Each non-anchor group joins the anchor event it fits clearly best.
-    let ta = std::time::Instant::now();
-    attach(ms, &mut cl);
-    phases.attach += ta.elapsed();
-
-    phases.merged += cl.merged.len();
-    (0..ms.len()).map(|i| cl.find(i) as u32).collect()
 }
 
 /// Resolves event mentions into events and hands them to `emit` as they are
@@ -1537,131 +1643,173 @@ fn mention_key(m: &EventMention) -> (&str, usize, usize, Plover, &str, &str) {
     )
 }
 
-fn attach(ms: &[M], cl: &mut Clusters) {
-    // Index anchor members by category and cell / province / country-month.
-    // Cell and province lists are sorted by start day so a dated mention
-    // looks only at anchors of its own time. Indices are u32 and the lists
-    // one array each. Only the keys some non-anchor will look up are
-    // indexed: where most mentions are anchors, indexes of every anchor
-    // were resolution's memory peak on millions of mentions, and mostly
-    // held keys no lookup reads.
-    let mut want_cell: HashSet<(Plover, (i32, i32)), IntHasher> = HashSet::default();
-    let mut want_admin: HashSet<(Plover, u32), IntHasher> = HashSet::default();
-    let mut want_month: HashSet<(Plover, u32, i32), IntHasher> = HashSet::default();
-    for m in ms.iter().filter(|m| !m.is_anchor()) {
+/// The attach step's indexes of anchors (see [`attach`]), by category and
+/// cell / province / country-month, and the anchors of the documents that
+/// have non-anchors. Cell and province lists are sorted by start day so a
+/// dated mention looks only at anchors of its own time. Indices are u32 and
+/// the lists one array each. Only the keys some non-anchor will look up
+/// are indexed: where most mentions are anchors, indexes of every anchor
+/// were resolution's memory peak on millions of mentions, and mostly held
+/// keys no lookup reads.
+struct AttachIndex {
+    cells: Groups<(Plover, (i32, i32)), (i32, u32)>,
+    provinces: Groups<(Plover, u32), (i32, u32)>,
+    months: Groups<(Plover, u32, i32), u32>,
+    /// By document and category: its anchors of a category one of its
+    /// non-anchors has.
+    docs: Groups<(u32, Plover), u32>,
+}
+
+impl AttachIndex {
+    /// The indexes of the anchors `each_anchor` gives (index, mention; any
+    /// order, each once) that the non-anchors of `view` look up.
+    fn build(view: &View, each_anchor: impl FnOnce(&mut dyn FnMut(usize, &M))) -> Self {
+        let mut want_cell: HashSet<(Plover, (i32, i32)), IntHasher> = HashSet::default();
+        let mut want_admin: HashSet<(Plover, u32), IntHasher> = HashSet::default();
+        let mut want_month: HashSet<(Plover, u32, i32), IntHasher> = HashSet::default();
+        let mut want_doc: HashSet<(u32, Plover), IntHasher> = HashSet::default();
+        for (_, m) in view.iter().filter(|(_, m)| !m.is_anchor()) {
+            let cat = m.category;
+            want_doc.insert((m.doc, cat));
+            if let Some(p) = m.precise_point() {
+                let (cy, cx) = cell(p);
+                for dy in -1..=1 {
+                    for dx in -1..=1 {
+                        want_cell.insert((cat, (cy + dy, cx + dx)));
+                    }
+                }
+            } else if let Some(a) = m.admin1.get() {
+                want_admin.insert((cat, a));
+            } else if let (Some(c), Some((a, b, _))) = (m.country.get(), m.date()) {
+                for mo in month_of(a)..=month_of(b).min(month_of(a) + 12) {
+                    want_month.insert((cat, c, mo));
+                }
+            }
+        }
+        // Collected first: `each_anchor` may be a read of a file, made once.
+        let mut cells = Vec::new();
+        let mut provinces = Vec::new();
+        let mut months = Vec::new();
+        let mut docs = Vec::new();
+        each_anchor(&mut |i, m| {
+            let (i, cat) = (i as u32, m.category);
+            let start = m.date().map_or(0, |d| d.0);
+            if let Some(p) = m.precise_point() {
+                let key = (cat, cell(p));
+                if want_cell.contains(&key) {
+                    cells.push((key, (start, i)));
+                }
+            }
+            if let Some(a) = m.admin1.get() {
+                if want_admin.contains(&(cat, a)) {
+                    provinces.push(((cat, a), (start, i)));
+                }
+            }
+            if let (Some(c), Some((a, b, _))) = (m.country.get(), m.date()) {
+                for mo in month_of(a)..=month_of(b) {
+                    if want_month.contains(&(cat, c, mo)) {
+                        months.push(((cat, c, mo), i));
+                    }
+                }
+            }
+            if want_doc.contains(&(m.doc, cat)) {
+                docs.push(((m.doc, cat), i));
+            }
+        });
+        fn grouped<K, V>(pairs: Vec<(K, V)>) -> Groups<K, V>
+        where
+            K: Copy + Eq + std::hash::Hash + Ord,
+            V: Copy + Default + Ord,
+        {
+            let mut g = Groups::build(|f| pairs.iter().for_each(|&(k, v)| f(k, v)));
+            // Start day, then index; or index: the order whatever the
+            // order anchors came in.
+            for v in g.groups_mut() {
+                v.sort_unstable();
+            }
+            g
+        }
+        AttachIndex {
+            cells: grouped(cells),
+            provinces: grouped(provinces),
+            months: grouped(months),
+            docs: grouped(docs),
+        }
+    }
+
+    /// Adds the anchors non-anchor `m` could join to `out`: those of its
+    /// document and category, and those near it in place and time unless
+    /// there are more than [`MAX_CANDIDATES`] (a vague mention in a busy
+    /// cell is left alone).
+    fn candidates(&self, m: &M, out: &mut Vec<u32>) {
         let cat = m.category;
+        out.extend(self.docs.get(&(m.doc, cat)).unwrap_or(&[]));
+        // Candidate lists by reference first: a vague mention in a busy
+        // cell is left alone without copying thousands of indices.
+        let mut wide: Vec<&[(i32, u32)]> = Vec::new();
+        let mut by_month: Vec<&[u32]> = Vec::new();
         if let Some(p) = m.precise_point() {
             let (cy, cx) = cell(p);
             for dy in -1..=1 {
                 for dx in -1..=1 {
-                    want_cell.insert((cat, (cy + dy, cx + dx)));
-                }
-            }
-        } else if let Some(a) = m.admin1.get() {
-            want_admin.insert((cat, a));
-        } else if let (Some(c), Some((a, b, _))) = (m.country.get(), m.date()) {
-            for mo in month_of(a)..=month_of(b).min(month_of(a) + 12) {
-                want_month.insert((cat, c, mo));
-            }
-        }
-    }
-    let anchors = || ms.iter().enumerate().filter(|(_, m)| m.is_anchor());
-    let mut cell_ix: Groups<(Plover, (i32, i32)), (i32, u32)> = Groups::build(|f| {
-        for (i, m) in anchors() {
-            if let Some(p) = m.precise_point() {
-                let key = (m.category, cell(p));
-                if want_cell.contains(&key) {
-                    f(key, (m.date().map_or(0, |d| d.0), i as u32));
-                }
-            }
-        }
-    });
-    let mut admin_ix: Groups<(Plover, u32), (i32, u32)> = Groups::build(|f| {
-        for (i, m) in anchors() {
-            if let Some(a) = m.admin1.get() {
-                let key = (m.category, a);
-                if want_admin.contains(&key) {
-                    f(key, (m.date().map_or(0, |d| d.0), i as u32));
-                }
-            }
-        }
-    });
-    let month_ix: Groups<(Plover, u32, i32), u32> = Groups::build(|f| {
-        for (i, m) in anchors() {
-            if let (Some(c), Some((a, b, _))) = (m.country.get(), m.date()) {
-                for mo in month_of(a)..=month_of(b) {
-                    let key = (m.category, c, mo);
-                    if want_month.contains(&key) {
-                        f(key, i as u32);
+                    if let Some(v) = self.cells.get(&(cat, (cy + dy, cx + dx))) {
+                        wide.push(in_time(v, m.date()));
                     }
                 }
             }
+        } else if let Some(a) = m.admin1.get() {
+            if let Some(v) = self.provinces.get(&(cat, a)) {
+                wide.push(in_time(v, m.date()));
+            }
+        } else if let (Some(c), Some((a, b, _))) = (m.country.get(), m.date()) {
+            for mo in month_of(a)..=month_of(b).min(month_of(a) + 12) {
+                by_month.extend(self.months.get(&(cat, c, mo)));
+            }
         }
-    });
-    drop((want_cell, want_admin, want_month));
-    for v in cell_ix.groups_mut().chain(admin_ix.groups_mut()) {
-        v.sort_unstable();
+        let n = wide.iter().map(|v| v.len()).sum::<usize>()
+            + by_month.iter().map(|v| v.len()).sum::<usize>();
+        if n <= MAX_CANDIDATES {
+            out.extend(wide.into_iter().flatten().map(|x| x.1));
+            out.extend(by_month.into_iter().flatten());
+        }
     }
-    // A document's mentions are contiguous in `ms` (sorted by document):
-    // each document's range, by its number, found once. Looking around
-    // each mention instead cost a document's length per mention.
-    let mut doc_range =
-        vec![(0u32, 0u32); ms.iter().map(|m| m.doc as usize + 1).max().unwrap_or(0)];
-    let mut start = 0;
-    for run in ms.chunk_by(|a, b| a.doc == b.doc) {
-        doc_range[run[0].doc as usize] = (start as u32, (start + run.len()) as u32);
-        start += run.len();
+
+    /// A bit per index, set on the roots of the events some non-anchor of
+    /// `view` could join: only their members are read by [`attach`], and
+    /// only they need be in the view. Groups joining events later move
+    /// members between marked roots only.
+    fn marked(&self, view: &View, cl: &mut Clusters) -> Vec<u64> {
+        let mut bits = vec![0u64; cl.parent.len().div_ceil(64)];
+        let mut cands = Vec::new();
+        for (_, m) in view.iter().filter(|(_, m)| !m.is_anchor()) {
+            cands.clear();
+            self.candidates(m, &mut cands);
+            for &j in &cands {
+                let r = cl.find(j as usize);
+                bits[r / 64] |= 1u64 << (r % 64);
+            }
+        }
+        bits
     }
-    let same_doc = |i: usize| {
-        let (lo, hi) = doc_range[ms[i].doc as usize];
-        lo as usize..hi as usize
-    };
+}
+
+/// 3b. Each non-anchor group joins the anchor event it fits clearly best.
+/// `view` holds the partition's non-anchors and at least the members of
+/// the events [`AttachIndex::marked`] marks.
+fn attach(view: &View, index: &AttachIndex, cl: &mut Clusters) {
+    let candidate_event = index.marked(view, cl);
     // Non-anchor groups, by root, in canonical order.
-    let mut grouped: Vec<(u32, u32)> =
-        Vec::with_capacity(ms.iter().filter(|m| !m.is_anchor()).count());
-    for (i, m) in ms.iter().enumerate() {
+    let mut grouped: Vec<(u32, u32)> = Vec::new();
+    for (i, m) in view.iter() {
         if !m.is_anchor() {
             grouped.push((cl.find(i) as u32, i as u32));
         }
     }
     grouped.sort_unstable();
-    // Members of each anchor event a group could join (an anchor indexed
-    // above or in a non-anchor's document: a bit per mention marks their
-    // events), kept up to date as groups join.
-    let mut candidate_event = vec![0u64; ms.len().div_ceil(64)];
-    let mut mark = |cl: &mut Clusters, j: usize| {
-        let r = cl.find(j);
-        candidate_event[r / 64] |= 1u64 << (r % 64);
-    };
-    for &(_, j) in cell_ix.vals.iter().chain(&admin_ix.vals) {
-        mark(cl, j as usize);
-    }
-    for &j in &month_ix.vals {
-        mark(cl, j as usize);
-    }
-    // A document's anchors of the categories its non-anchors have: one
-    // pass per document.
-    let mut cats = Vec::new();
-    for &(lo, hi) in &doc_range {
-        let docs = lo as usize..hi as usize;
-        cats.clear();
-        cats.extend(
-            ms[docs.clone()]
-                .iter()
-                .filter(|m| !m.is_anchor())
-                .map(|m| m.category),
-        );
-        if cats.is_empty() {
-            continue;
-        }
-        for j in docs {
-            if ms[j].is_anchor() && cats.contains(&ms[j].category) {
-                mark(cl, j);
-            }
-        }
-    }
+    // Members of each anchor event a group could join, kept up to date as
+    // groups join.
     let mut members: IntMap<u32, Vec<u32>> = IntMap::default();
-    for (i, m) in ms.iter().enumerate() {
+    for (i, m) in view.iter() {
         if m.is_anchor() {
             let r = cl.find(i);
             if candidate_event[r / 64] & (1u64 << (r % 64)) != 0 {
@@ -1677,46 +1825,12 @@ fn attach(ms: &[M], cl: &mut Clusters) {
         g.extend(run.iter().map(|&(_, i)| i as usize));
         // Skip groups already tied to an anchor through a within-document merge.
         let root = cl.find(g[0]);
-        if ms[root].is_anchor() {
+        if view.m(root).is_anchor() {
             continue;
         }
         cands.clear();
         for &i in &g {
-            let m = &ms[i];
-            let cat = m.category;
-            cands.extend(
-                same_doc(i)
-                    .filter(|&j| ms[j].category == cat && ms[j].is_anchor())
-                    .map(|j| j as u32),
-            );
-            // Candidate lists by reference first: a vague mention in a busy
-            // cell is left alone without copying thousands of indices.
-            let mut wide: Vec<&[(i32, u32)]> = Vec::new();
-            let mut by_month: Vec<&[u32]> = Vec::new();
-            if let Some(p) = m.precise_point() {
-                let (cy, cx) = cell(p);
-                for dy in -1..=1 {
-                    for dx in -1..=1 {
-                        if let Some(v) = cell_ix.get(&(cat, (cy + dy, cx + dx))) {
-                            wide.push(in_time(v, m.date()));
-                        }
-                    }
-                }
-            } else if let Some(a) = m.admin1.get() {
-                if let Some(v) = admin_ix.get(&(cat, a)) {
-                    wide.push(in_time(v, m.date()));
-                }
-            } else if let (Some(c), Some((a, b, _))) = (m.country.get(), m.date()) {
-                for mo in month_of(a)..=month_of(b).min(month_of(a) + 12) {
-                    by_month.extend(month_ix.get(&(cat, c, mo)));
-                }
-            }
-            let n = wide.iter().map(|v| v.len()).sum::<usize>()
-                + by_month.iter().map(|v| v.len()).sum::<usize>();
-            if n <= MAX_CANDIDATES {
-                cands.extend(wide.into_iter().flatten().map(|x| x.1));
-                cands.extend(by_month.into_iter().flatten());
-            }
+            index.candidates(view.m(i), &mut cands);
         }
         let mut roots: Vec<u32> = cands.iter().map(|&j| cl.find(j as usize) as u32).collect();
         roots.sort_unstable();
@@ -1730,16 +1844,19 @@ fn attach(ms: &[M], cl: &mut Clusters) {
             .map(|r| members.get(r).unwrap_or(&empty))
             .collect();
         let gsum = {
-            let mut s = Summary::of(cl.feat, &ms[g[0]]);
+            let mut s = view.summary(g[0]);
             for &i in &g[1..] {
-                s.absorb(Summary::of(cl.feat, &ms[i]));
+                s.absorb(view.summary(i));
             }
             s
         };
-        let first = g.iter().any(|&i| ms[i].first());
+        let first = g.iter().any(|&i| view.m(i).first());
         let mut scores: Vec<(f32, u32, i32)> = Vec::new();
         for (&r, mem) in roots.iter().zip(&cand_members) {
-            if !cl.summary(r as usize).compatible(&gsum) {
+            if !cl
+                .summary(r as usize, || view.summary(r as usize))
+                .compatible(&gsum)
+            {
                 continue;
             }
             // The best-matching pair speaks for the group (the event's
@@ -1747,7 +1864,7 @@ fn attach(ms: &[M], cl: &mut Clusters) {
             let mut best: Option<f32> = None;
             for &i in g.iter().take(MAX_COMPARE) {
                 for &j in mem.iter().take(MAX_COMPARE) {
-                    if let Some(s) = pair(cl.feat, &ms[i], &ms[j as usize]) {
+                    if let Some(s) = pair(view.feat, view.m(i), view.m(j as usize)) {
                         best = Some(best.map_or(s, |b: f32| b.max(s)));
                     }
                 }
@@ -1755,7 +1872,7 @@ fn attach(ms: &[M], cl: &mut Clusters) {
             // When the event happened: the middle of its members' ranges.
             let earliest = mem
                 .iter()
-                .filter_map(|&j| ms[j as usize].date().map(|d| (d.0 + d.1) / 2))
+                .filter_map(|&j| view.m(j as usize).date().map(|d| (d.0 + d.1) / 2))
                 .min()
                 .unwrap_or(i32::MAX);
             if let Some(b) = best {
@@ -1777,7 +1894,7 @@ fn attach(ms: &[M], cl: &mut Clusters) {
         let runner_up = scores.get(1).map_or(f32::MIN, |s| s.0);
         if best >= ATTACH_SCORE
             && best - runner_up >= ATTACH_MARGIN
-            && cl.try_union(r as usize, g[0])
+            && cl.try_union(r as usize, g[0], |x| view.summary(x))
         {
             let root = cl.find(r as usize) as u32;
             let mut joined = members.remove(&r).unwrap_or_default();

@@ -215,6 +215,34 @@ impl<'s, E> Parts<'s, E> {
         self.parts.iter().map(Part::len).sum()
     }
 
+    /// Partition `i`'s mentions, if they are all on disk (the scan spilled):
+    /// [`crate::spilled`] clusters it from there.
+    pub(crate) fn all_on_disk(&self, i: usize) -> Option<usize> {
+        let part = &self.parts[i];
+        (part.file.is_some() && part.ms.is_empty() && self.spill.is_some()).then_some(part.on_disk)
+    }
+
+    /// Calls `f` with each of partition `i`'s records on disk, in the order
+    /// written (see [`read_records`]); the file stays for another pass.
+    pub(crate) fn each_on_disk(
+        &mut self,
+        i: usize,
+        canon: &Canon,
+        f: impl FnMut(M, u32, &[u32]),
+    ) -> std::io::Result<()> {
+        let part = &mut self.parts[i];
+        match &mut part.file {
+            Some(file) => read_records(file.file_mut(), part.on_disk, canon, f),
+            None => Ok(()),
+        }
+    }
+
+    /// Drops partition `i`'s file.
+    pub(crate) fn release(&mut self, i: usize) {
+        self.parts[i].file = None;
+        self.parts[i].on_disk = 0;
+    }
+
     /// Takes partition `i` out, in canonical order: what was written to
     /// disk and what is in memory, with one feature arena for all of them.
     pub(crate) fn take(&mut self, i: usize, canon: &Canon) -> Result<Loaded, E> {
@@ -340,7 +368,7 @@ fn warn_full(warned: &mut bool) {
 
 /// A category's position in [`Plover::ALL`], which numbers partitions and
 /// the category byte on disk.
-fn plover_code(p: Plover) -> u8 {
+pub(crate) fn plover_code(p: Plover) -> u8 {
     Plover::ALL.iter().position(|&q| q == p).unwrap_or(0) as u8
 }
 
@@ -379,6 +407,22 @@ fn read_back(
     out: &mut Loaded,
     warned: &mut bool,
 ) -> std::io::Result<()> {
+    read_records(file, n, canon, |mut m, g, words| {
+        add_words(&mut out.feat, &mut m, words, warned);
+        out.gi.push(g);
+        out.ms.push(m);
+    })
+}
+
+/// Calls `f` with each of the `n` records from the start of `file`: the
+/// summary (its `feat` not set), its canonical index and its words, each
+/// checked against what the scan knows.
+fn read_records(
+    file: &mut File,
+    n: usize,
+    canon: &Canon,
+    mut f: impl FnMut(M, u32, &[u32]),
+) -> std::io::Result<()> {
     file.seek(SeekFrom::Start(0))?;
     let mut r = BufReader::with_capacity(1 << 20, file);
     let mut fixed = [0u8; FIXED];
@@ -386,7 +430,7 @@ fn read_back(
     let mut raw: Vec<u8> = Vec::new();
     for _ in 0..n {
         r.read_exact(&mut fixed)?;
-        let (mut m, k) = decode(&fixed)?;
+        let (m, k) = decode(&fixed)?;
         let d = m.doc as usize;
         let (Some(&start), Some(&len)) = (canon.doc_start.get(d), canon.doc_len.get(d)) else {
             return Err(damaged());
@@ -401,17 +445,26 @@ fn read_back(
         {
             return Err(damaged());
         }
-        raw.resize(4 * m.n_feat(), 0);
-        r.read_exact(&mut raw)?;
-        words.clear();
-        words.extend(
-            raw.chunks_exact(4)
-                .map(|b| u32::from_le_bytes([b[0], b[1], b[2], b[3]])),
-        );
-        add_words(&mut out.feat, &mut m, &words, warned);
-        out.gi.push(start + k);
-        out.ms.push(m);
+        read_words(&mut r, m.n_feat(), &mut raw, &mut words)?;
+        f(m, start + k, &words);
     }
+    Ok(())
+}
+
+/// Reads `n` feature words into `words` (`raw` a buffer).
+pub(crate) fn read_words(
+    r: &mut impl Read,
+    n: usize,
+    raw: &mut Vec<u8>,
+    words: &mut Vec<u32>,
+) -> std::io::Result<()> {
+    raw.resize(4 * n, 0);
+    r.read_exact(raw)?;
+    words.clear();
+    words.extend(
+        raw.chunks_exact(4)
+            .map(|b| u32::from_le_bytes([b[0], b[1], b[2], b[3]])),
+    );
     Ok(())
 }
 
@@ -472,14 +525,14 @@ pub(crate) fn decode(b: &[u8; FIXED]) -> std::io::Result<(M, u32)> {
 
 /// An I/O error with where it happened: the files are unlinked at once,
 /// so their folder is all there is to name.
-fn in_spill(e: std::io::Error, dir: &Path) -> std::io::Error {
+pub(crate) fn in_spill(e: std::io::Error, dir: &Path) -> std::io::Error {
     std::io::Error::new(
         e.kind(),
         format!("resolution spill file in {}: {e}", dir.display()),
     )
 }
 
-fn damaged() -> std::io::Error {
+pub(crate) fn damaged() -> std::io::Error {
     std::io::Error::new(
         std::io::ErrorKind::InvalidData,
         "damaged resolution spill record",
