@@ -171,30 +171,11 @@ struct Groups<K, V> {
 
 impl<K: Copy + Eq + std::hash::Hash + Ord, V: Copy + Default> Groups<K, V> {
     fn build(each: impl Fn(&mut dyn FnMut(K, V))) -> Self {
-        let mut index: IntMap<K, u32> = IntMap::default();
-        each(&mut |k, _| *index.entry(k).or_default() += 1);
-        let mut keys: Vec<K> = index.keys().copied().collect();
-        keys.sort_unstable();
-        let mut start: Vec<usize> = Vec::with_capacity(keys.len() + 1);
-        start.push(0);
-        for (g, k) in keys.iter().enumerate() {
-            let n = index.insert(*k, g as u32).unwrap_or(0) as usize;
-            start.push(start[g] + n);
-        }
-        let mut fill: Vec<usize> = start[..keys.len()].to_vec();
-        let mut vals = vec![V::default(); start[keys.len()]];
-        each(&mut |k, v| {
-            if let Some(&g) = index.get(&k) {
-                vals[fill[g as usize]] = v;
-                fill[g as usize] += 1;
-            }
-        });
-        Groups {
-            index,
-            keys,
-            start,
-            vals,
-        }
+        let mut counts = Counts::default();
+        each(&mut |k, _| counts.add(k));
+        let mut g = counts.into_groups();
+        each(&mut |k, v| g.place(k, v));
+        g.done()
     }
     fn get(&self, k: &K) -> Option<&[V]> {
         let g = *self.index.get(k)? as usize;
@@ -208,6 +189,69 @@ impl<K: Copy + Eq + std::hash::Hash + Ord, V: Copy + Default> Groups<K, V> {
             rest = tail;
             group
         })
+    }
+}
+
+/// The first pass of building [`Groups`]: each key's number of values.
+struct Counts<K>(IntMap<K, u32>);
+
+impl<K> Default for Counts<K> {
+    fn default() -> Self {
+        Counts(IntMap::default())
+    }
+}
+
+impl<K: Copy + Eq + std::hash::Hash + Ord> Counts<K> {
+    fn add(&mut self, k: K) {
+        *self.0.entry(k).or_default() += 1;
+    }
+    /// The groups sized, for the second pass to [`Placing::place`] the
+    /// same values in.
+    fn into_groups<V: Copy + Default>(self) -> Placing<K, V> {
+        let mut index = self.0;
+        let mut keys: Vec<K> = index.keys().copied().collect();
+        keys.sort_unstable();
+        let mut start: Vec<usize> = Vec::with_capacity(keys.len() + 1);
+        start.push(0);
+        for (g, k) in keys.iter().enumerate() {
+            let n = index.insert(*k, g as u32).unwrap_or(0) as usize;
+            start.push(start[g] + n);
+        }
+        let fill: Vec<usize> = start[..keys.len()].to_vec();
+        let vals = vec![V::default(); start[keys.len()]];
+        Placing {
+            groups: Groups {
+                index,
+                keys,
+                start,
+                vals,
+            },
+            fill,
+        }
+    }
+}
+
+/// The second pass of building [`Groups`]: values placed in their key's
+/// group, in the order given.
+struct Placing<K, V> {
+    groups: Groups<K, V>,
+    fill: Vec<usize>,
+}
+
+impl<K: Copy + Eq + std::hash::Hash, V: Copy> Placing<K, V> {
+    fn place(&mut self, k: K, v: V) {
+        if let Some(&g) = self.groups.index.get(&k) {
+            let at = &mut self.fill[g as usize];
+            // A key counted fewer times than placed (only a source that
+            // changed between passes) keeps the values that fit.
+            if *at < self.groups.start[g as usize + 1] {
+                self.groups.vals[*at] = v;
+                *at += 1;
+            }
+        }
+    }
+    fn done(self) -> Groups<K, V> {
+        self.groups
     }
 }
 
@@ -768,6 +812,16 @@ impl Clusters {
         }
         i as usize
     }
+    /// Each index's root, in the parents' memory, with the summaries freed
+    /// first: on a large partition both are a good share of resolution's
+    /// memory, and the roots are what is left of them.
+    fn into_roots(mut self) -> Vec<u32> {
+        self.merged = IntMap::default();
+        for i in 0..self.parent.len() {
+            self.parent[i] = self.find(i) as u32;
+        }
+        self.parent
+    }
     /// The summary of root `r`; `single` makes it when `r` is alone.
     fn summary(&self, r: usize, single: impl FnOnce() -> Summary) -> Cow<'_, Summary> {
         match self.merged.get(&(r as u32)) {
@@ -1135,13 +1189,15 @@ const BUILD_CHUNK: usize = 4096;
 /// Resolves the mentions of `source` into events and hands them to `emit`,
 /// in no particular order (callers that need one sort; [`resolve`] does).
 ///
-/// Memory is the compact per-mention summary (56 bytes each plus its word
-/// hashes) of one category at a time (past 64 MB of them, when the source
-/// gives a spill folder; all of them otherwise), the clustering state (of
-/// one category; of several side by side when all summaries fit in 64 MB)
-/// and one slice of events with their documents' mentions, so a store of millions of
-/// mentions resolves without holding them. Deterministic: the same
-/// mentions give the same events and ids.
+/// Memory, when the source gives a spill folder and past 64 MB of compact
+/// per-mention summaries (56 bytes each plus word hashes): the clustering
+/// state of one category at a time (4 bytes a mention and a summary per
+/// merged event), four weeks of its anchors' summaries, its non-anchors and
+/// the events they could join (see [`spilled`]), then one slice of events
+/// with their documents' mentions; so a store of millions of mentions
+/// resolves without holding them. Below that, or without a folder, all
+/// summaries are held, and small inputs cluster their categories side by
+/// side. Deterministic: the same mentions give the same events and ids.
 pub fn resolve_from<S: MentionSource>(
     source: &mut S,
     emit: impl FnMut(Event),
@@ -1534,10 +1590,16 @@ fn cluster(
             f(i, m);
         }
     });
-    attach(&view, &index, &mut cl);
+    let marked = index.marked(&view, &mut cl);
+    let members = Joinable::of(&marked, &mut cl, |f| {
+        for (i, m) in ms.iter().enumerate().filter(|(_, m)| m.is_anchor()) {
+            f(i, m);
+        }
+    });
+    attach(&view, &index, members, &mut cl);
     phases.attach += t.elapsed();
     phases.merged += cl.merged.len();
-    (0..ms.len()).map(|i| cl.find(i) as u32).collect()
+    cl.into_roots()
 }
 
 /// The weeks whose blocks can hold anchors, in order, from the anchors'
@@ -1643,6 +1705,14 @@ fn mention_key(m: &EventMention) -> (&str, usize, usize, Plover, &str, &str) {
     )
 }
 
+/// An anchor's entry in one of [`AttachIndex`]'s indexes.
+enum Key {
+    Cell((Plover, (i32, i32)), (i32, u32)),
+    Province((Plover, u32), (i32, u32)),
+    Month((Plover, u32, i32), u32),
+    Doc((u32, Plover), u32),
+}
+
 /// The attach step's indexes of anchors (see [`attach`]), by category and
 /// cell / province / country-month, and the anchors of the documents that
 /// have non-anchors. Cell and province lists are sorted by start day so a
@@ -1662,8 +1732,9 @@ struct AttachIndex {
 
 impl AttachIndex {
     /// The indexes of the anchors `each_anchor` gives (index, mention; any
-    /// order, each once) that the non-anchors of `view` look up.
-    fn build(view: &View, each_anchor: impl FnOnce(&mut dyn FnMut(usize, &M))) -> Self {
+    /// order, each once, the same on both of the two calls) that the
+    /// non-anchors of `view` look up.
+    fn build(view: &View, mut each_anchor: impl FnMut(&mut dyn FnMut(usize, &M))) -> Self {
         let mut want_cell: HashSet<(Plover, (i32, i32)), IntHasher> = HashSet::default();
         let mut want_admin: HashSet<(Plover, u32), IntHasher> = HashSet::default();
         let mut want_month: HashSet<(Plover, u32, i32), IntHasher> = HashSet::default();
@@ -1686,54 +1757,81 @@ impl AttachIndex {
                 }
             }
         }
-        // Collected first: `each_anchor` may be a read of a file, made once.
-        let mut cells = Vec::new();
-        let mut provinces = Vec::new();
-        let mut months = Vec::new();
-        let mut docs = Vec::new();
-        each_anchor(&mut |i, m| {
+        // Which of the indexes want an anchor, under which keys.
+        let route = |i: usize, m: &M, to: &mut dyn FnMut(Key)| {
             let (i, cat) = (i as u32, m.category);
             let start = m.date().map_or(0, |d| d.0);
             if let Some(p) = m.precise_point() {
                 let key = (cat, cell(p));
                 if want_cell.contains(&key) {
-                    cells.push((key, (start, i)));
+                    to(Key::Cell(key, (start, i)));
                 }
             }
             if let Some(a) = m.admin1.get() {
                 if want_admin.contains(&(cat, a)) {
-                    provinces.push(((cat, a), (start, i)));
+                    to(Key::Province((cat, a), (start, i)));
                 }
             }
             if let (Some(c), Some((a, b, _))) = (m.country.get(), m.date()) {
                 for mo in month_of(a)..=month_of(b) {
                     if want_month.contains(&(cat, c, mo)) {
-                        months.push(((cat, c, mo), i));
+                        to(Key::Month((cat, c, mo), i));
                     }
                 }
             }
             if want_doc.contains(&(m.doc, cat)) {
-                docs.push(((m.doc, cat), i));
+                to(Key::Doc((m.doc, cat), i));
             }
+        };
+        // Two passes, one to count and one to place: `each_anchor` may
+        // read a file, and a list of every key and value before grouping
+        // them was twice the groups' size.
+        let mut counts = (
+            Counts::default(),
+            Counts::default(),
+            Counts::default(),
+            Counts::default(),
+        );
+        each_anchor(&mut |i, m| {
+            route(i, m, &mut |key| match key {
+                Key::Cell(k, _) => counts.0.add(k),
+                Key::Province(k, _) => counts.1.add(k),
+                Key::Month(k, _) => counts.2.add(k),
+                Key::Doc(k, _) => counts.3.add(k),
+            })
         });
-        fn grouped<K, V>(pairs: Vec<(K, V)>) -> Groups<K, V>
+        let mut placing = (
+            counts.0.into_groups(),
+            counts.1.into_groups(),
+            counts.2.into_groups(),
+            counts.3.into_groups(),
+        );
+        each_anchor(&mut |i, m| {
+            route(i, m, &mut |key| match key {
+                Key::Cell(k, v) => placing.0.place(k, v),
+                Key::Province(k, v) => placing.1.place(k, v),
+                Key::Month(k, v) => placing.2.place(k, v),
+                Key::Doc(k, v) => placing.3.place(k, v),
+            })
+        });
+        // Start day, then index; or index: the order whatever the order
+        // anchors came in.
+        fn sorted<K, V>(p: Placing<K, V>) -> Groups<K, V>
         where
             K: Copy + Eq + std::hash::Hash + Ord,
             V: Copy + Default + Ord,
         {
-            let mut g = Groups::build(|f| pairs.iter().for_each(|&(k, v)| f(k, v)));
-            // Start day, then index; or index: the order whatever the
-            // order anchors came in.
+            let mut g = p.done();
             for v in g.groups_mut() {
                 v.sort_unstable();
             }
             g
         }
         AttachIndex {
-            cells: grouped(cells),
-            provinces: grouped(provinces),
-            months: grouped(months),
-            docs: grouped(docs),
+            cells: sorted(placing.0),
+            provinces: sorted(placing.1),
+            months: sorted(placing.2),
+            docs: sorted(placing.3),
         }
     }
 
@@ -1793,11 +1891,62 @@ impl AttachIndex {
     }
 }
 
+/// What the attach step reads of an event a group could join: its first
+/// [`MAX_COMPARE`] members in index order (anchors, then the groups that
+/// joined it, in the order they did), which it compares with the group,
+/// and the earliest middle day of all its members, which "the first
+/// strike" reports go by. The rest of its members need not be held.
+struct Joinable {
+    head: Vec<u32>,
+    earliest: i32,
+}
+
+impl Default for Joinable {
+    fn default() -> Self {
+        Joinable {
+            head: Vec::new(),
+            earliest: i32::MAX,
+        }
+    }
+}
+
+impl Joinable {
+    /// Adds anchor member `i` (in any order: the head keeps the smallest).
+    fn add(&mut self, i: u32, m: &M) {
+        if let Some((a, b, _)) = m.date() {
+            self.earliest = self.earliest.min((a + b) / 2);
+        }
+        if self.head.len() < MAX_COMPARE {
+            let at = self.head.partition_point(|&h| h < i);
+            self.head.insert(at, i);
+        } else if self.head.last().is_some_and(|&h| i < h) {
+            self.head.pop();
+            let at = self.head.partition_point(|&h| h < i);
+            self.head.insert(at, i);
+        }
+    }
+    /// The events of the roots `marked` (see [`AttachIndex::marked`]), from
+    /// their anchors, which `each_anchor` gives (index, mention; any order).
+    fn of(
+        marked: &[u64],
+        cl: &mut Clusters,
+        each_anchor: impl FnOnce(&mut dyn FnMut(usize, &M)),
+    ) -> IntMap<u32, Joinable> {
+        let mut events: IntMap<u32, Joinable> = IntMap::default();
+        each_anchor(&mut |i, m| {
+            let r = cl.find(i);
+            if marked[r / 64] & (1u64 << (r % 64)) != 0 {
+                events.entry(r as u32).or_default().add(i as u32, m);
+            }
+        });
+        events
+    }
+}
+
 /// 3b. Each non-anchor group joins the anchor event it fits clearly best.
-/// `view` holds the partition's non-anchors and at least the members of
-/// the events [`AttachIndex::marked`] marks.
-fn attach(view: &View, index: &AttachIndex, cl: &mut Clusters) {
-    let candidate_event = index.marked(view, cl);
+/// `view` holds the partition's non-anchors and the heads of `members`, the
+/// events they could join (see [`Joinable::of`]).
+fn attach(view: &View, index: &AttachIndex, mut members: IntMap<u32, Joinable>, cl: &mut Clusters) {
     // Non-anchor groups, by root, in canonical order.
     let mut grouped: Vec<(u32, u32)> = Vec::new();
     for (i, m) in view.iter() {
@@ -1806,18 +1955,6 @@ fn attach(view: &View, index: &AttachIndex, cl: &mut Clusters) {
         }
     }
     grouped.sort_unstable();
-    // Members of each anchor event a group could join, kept up to date as
-    // groups join.
-    let mut members: IntMap<u32, Vec<u32>> = IntMap::default();
-    for (i, m) in view.iter() {
-        if m.is_anchor() {
-            let r = cl.find(i);
-            if candidate_event[r / 64] & (1u64 << (r % 64)) != 0 {
-                members.entry(r as u32).or_default().push(i as u32);
-            }
-        }
-    }
-    drop(candidate_event);
     let mut g: Vec<usize> = Vec::new();
     let mut cands: Vec<u32> = Vec::new();
     for run in grouped.chunk_by(|a, b| a.0 == b.0) {
@@ -1838,8 +1975,8 @@ fn attach(view: &View, index: &AttachIndex, cl: &mut Clusters) {
         if roots.is_empty() || roots.len() > MAX_CANDIDATES {
             continue;
         }
-        let empty = Vec::new();
-        let cand_members: Vec<&Vec<u32>> = roots
+        let empty = Joinable::default();
+        let cand_members: Vec<&Joinable> = roots
             .iter()
             .map(|r| members.get(r).unwrap_or(&empty))
             .collect();
@@ -1863,20 +2000,15 @@ fn attach(view: &View, index: &AttachIndex, cl: &mut Clusters) {
             // consistency was checked on the summaries above).
             let mut best: Option<f32> = None;
             for &i in g.iter().take(MAX_COMPARE) {
-                for &j in mem.iter().take(MAX_COMPARE) {
+                for &j in &mem.head {
                     if let Some(s) = pair(view.feat, view.m(i), view.m(j as usize)) {
                         best = Some(best.map_or(s, |b: f32| b.max(s)));
                     }
                 }
             }
             // When the event happened: the middle of its members' ranges.
-            let earliest = mem
-                .iter()
-                .filter_map(|&j| view.m(j as usize).date().map(|d| (d.0 + d.1) / 2))
-                .min()
-                .unwrap_or(i32::MAX);
             if let Some(b) = best {
-                scores.push((b, r, earliest));
+                scores.push((b, r, mem.earliest));
             }
         }
         if first {
@@ -1898,7 +2030,14 @@ fn attach(view: &View, index: &AttachIndex, cl: &mut Clusters) {
         {
             let root = cl.find(r as usize) as u32;
             let mut joined = members.remove(&r).unwrap_or_default();
-            joined.extend(g.iter().map(|&i| i as u32));
+            for &i in &g {
+                if let Some((a, b, _)) = view.m(i).date() {
+                    joined.earliest = joined.earliest.min((a + b) / 2);
+                }
+                if joined.head.len() < MAX_COMPARE {
+                    joined.head.push(i as u32);
+                }
+            }
             members.insert(root, joined);
         }
     }

@@ -12,8 +12,9 @@
 //! - the within-document step reads only non-anchors, which are few (most
 //!   reports are dated and placed): they stay in memory;
 //! - the attach step reads the events non-anchors could join: its indexes
-//!   are made in one pass over the anchors, and only those events' members
-//!   are read back.
+//!   are made in two passes over the anchors (count, then place), and of
+//!   those events only the members it compares are read back, with the
+//!   earliest day of the rest.
 //!
 //! What stays is the union-find (4 bytes a mention), the merged clusters'
 //! summaries, each mention's canonical index (4 bytes), four weeks of
@@ -31,7 +32,7 @@ use sitrep_model::scratch::ScratchFile;
 use crate::parts::{self, Canon, Parts, FIXED};
 use crate::{
     anchor_week, attach, block_weeks, first_week, group_within_documents, weeks, AttachIndex,
-    Clusters, IntMap, Phases, View, M,
+    Clusters, IntMap, Joinable, Phases, View, M,
 };
 
 /// Bytes of write buffers for the week groups, over all weeks: each week's
@@ -53,12 +54,14 @@ impl Held {
         self.ix.push(i);
         self.ms.push(m);
     }
-    /// Puts the summaries in index order.
-    fn sort(&mut self) {
-        let mut order: Vec<u32> = (0..self.ix.len() as u32).collect();
-        order.sort_unstable_by_key(|&p| self.ix[p as usize]);
-        self.ix = order.iter().map(|&p| self.ix[p as usize]).collect();
-        self.ms = order.iter().map(|&p| self.ms[p as usize]).collect();
+    /// Puts the summaries in index order, in place (the view of the
+    /// attach step can be a good share of a partition).
+    fn sort(&mut self) -> std::io::Result<()> {
+        if parts::in_canonical_order(&mut self.ms, &mut self.ix) {
+            Ok(())
+        } else {
+            Err(parts::damaged())
+        }
     }
     fn view(&self) -> View<'_> {
         View {
@@ -77,8 +80,9 @@ struct Weeks {
 }
 
 impl Weeks {
-    /// One week's anchors, in index order; indices checked against `n`.
-    fn read(&self, k: usize, n: usize) -> std::io::Result<Held> {
+    /// One week's anchors, in index order if `sort`; indices checked
+    /// against `n`.
+    fn read(&self, k: usize, n: usize, sort: bool) -> std::io::Result<Held> {
         let (_, start, len) = self.at[k];
         let mut bytes = vec![0u8; usize::try_from(len).map_err(|_| parts::damaged())?];
         self.file.read_exact_at(&mut bytes, start)?;
@@ -98,13 +102,15 @@ impl Weeks {
             parts::read_words(&mut r, m.n_feat(), &mut raw, &mut words)?;
             held.push(i, m, &words);
         }
-        held.sort();
+        if sort {
+            held.sort()?;
+        }
         Ok(held)
     }
     /// Calls `f` with every anchor (index, summary, its words' arena).
     fn each(&self, n: usize, mut f: impl FnMut(usize, &M, &[u32])) -> std::io::Result<()> {
         for k in 0..self.at.len() {
-            let w = self.read(k, n)?;
+            let w = self.read(k, n, false)?;
             for (&i, m) in w.ix.iter().zip(&w.ms) {
                 f(i as usize, m, &w.feat);
             }
@@ -154,7 +160,7 @@ pub(crate) fn cluster<E>(
     for i in &mut lone.ix {
         *i = index_of(*i)? as u32;
     }
-    lone.sort();
+    lone.sort()?;
     phases.anchor_mentions += n - lone.ms.len();
 
     // 2. Anchors written out grouped by first week.
@@ -170,7 +176,7 @@ pub(crate) fn cluster<E>(
     let (mut active, mut most) = (Vec::new(), 0usize);
     for w in block_weeks(&first_weeks) {
         while next < first_weeks.len() && first_weeks[next] <= w {
-            open.push_back((first_weeks[next], weeks_on_disk.read(next, n)?));
+            open.push_back((first_weeks[next], weeks_on_disk.read(next, n, true)?));
             next += 1;
         }
         while open.front().is_some_and(|o| o.0 < w.saturating_sub(3)) {
@@ -218,6 +224,18 @@ pub(crate) fn cluster<E>(
     let t = std::time::Instant::now();
     let mut failed = None;
     let index = AttachIndex::build(&lone.view(), |f| {
+        if failed.is_none() {
+            if let Err(e) = weeks_on_disk.each(n, |i, m, _| f(i, m)) {
+                failed = Some(e);
+            }
+        }
+    });
+    if let Some(e) = failed {
+        return Err(e);
+    }
+    let marked = index.marked(&lone.view(), &mut cl);
+    let mut failed = None;
+    let members = Joinable::of(&marked, &mut cl, |f| {
         if let Err(e) = weeks_on_disk.each(n, |i, m, _| f(i, m)) {
             failed = Some(e);
         }
@@ -225,24 +243,28 @@ pub(crate) fn cluster<E>(
     if let Some(e) = failed {
         return Err(e);
     }
-    let marked = index.marked(&lone.view(), &mut cl);
+    drop(marked);
+    // Only the members the attach step compares are read back.
+    let mut compared = vec![0u64; n.div_ceil(64)];
+    for i in members.values().flat_map(|e| &e.head) {
+        compared[*i as usize / 64] |= 1u64 << (i % 64);
+    }
     let mut view = Held::default();
     weeks_on_disk.each(n, |i, m, feat| {
-        let r = cl.find(i);
-        if marked[r / 64] & (1u64 << (r % 64)) != 0 {
+        if compared[i / 64] & (1u64 << (i % 64)) != 0 {
             let s = m.feat as usize;
             view.push(i as u32, *m, &feat[s..s + m.n_feat()]);
         }
     })?;
-    drop(marked);
+    drop(compared);
     let read_back = view.ms.len();
-    for (k, (&i, m)) in lone.ix.iter().zip(&lone.ms).enumerate() {
-        let s = lone.ms[k].feat as usize;
+    for (&i, m) in lone.ix.iter().zip(&lone.ms) {
+        let s = m.feat as usize;
         view.push(i, *m, &lone.feat[s..s + m.n_feat()]);
     }
     drop(lone);
-    view.sort();
-    attach(&view.view(), &index, &mut cl);
+    view.sort()?;
+    attach(&view.view(), &index, members, &mut cl);
     phases.attach += t.elapsed();
     phases.merged += cl.merged.len();
     tracing::debug!(
@@ -253,8 +275,7 @@ pub(crate) fn cluster<E>(
     );
     drop((view, index, weeks_on_disk));
     parts.release(part);
-    let roots = (0..n).map(|i| cl.find(i) as u32).collect();
-    Ok((roots, gi))
+    Ok((cl.into_roots(), gi))
 }
 
 /// Pass 2: writes each anchor, with its index in the partition in place of

@@ -867,3 +867,199 @@ fn side_sets_keep_first_met_order_without_repeats() {
     assert!(SideSet::of(&[]).as_slice().is_empty());
     assert_eq!(SideSet::of(&[1, 2, 3, 4]).as_slice(), &[1, 2, 3, 4]);
 }
+
+/// Twenty weeks of reports, made up: incidents in a few towns (two astride
+/// a 1° cell line) and provinces, each told by two to five outlets that
+/// date it to the day, to a week, to the three weeks up to it or not at all, and
+/// place it exactly, to a province, to a country or not at all; some
+/// documents tell their incident twice, the second time vaguely; and one
+/// crowded town whose 300 strikes in a fortnight leave a vague report
+/// there more candidates than the attach step weighs.
+fn season() -> Vec<EventMention> {
+    const TOWNS: [(f64, f64); 5] = [
+        (33.50, 38.62),
+        (33.99, 38.99),
+        (34.01, 39.01),
+        (35.33, 40.14),
+        (36.20, 37.16),
+    ];
+    const SAYS: [&str; 4] = [
+        "Jets struck an ammunition depot outside the town.",
+        "Warplanes bombed the depot on the edge of the town overnight.",
+        "Protesters marched to the governor's office over the closures.",
+        "Shelling hit the market and the bakery near the bus station.",
+    ];
+    let mut seed = 0x2545_f491_4f6c_dd1du64;
+    let mut next = move |n: u64| {
+        seed ^= seed << 13;
+        seed ^= seed >> 7;
+        seed ^= seed << 17;
+        seed % n
+    };
+    let base = NaiveDate::from_ymd_opt(2017, 2, 6).unwrap_or_default();
+    let mut v = Vec::new();
+    for k in 0..70u64 {
+        let when = base + chrono::Days::new(next(140));
+        let town = TOWNS[next(5) as usize];
+        let says = SAYS[(k % 4) as usize];
+        for r in 0..2 + next(4) {
+            let doc = format!("s{k:02}r{r}");
+            let mut m = mention(&doc, &format!("Outlet {r}"), 20, says);
+            if k % 4 == 2 {
+                m.category = Plover::Protest;
+            }
+            m.actors = vec![actor(
+                ["Syrian Air Force", "coalition"][(k % 2) as usize],
+                ActorRole::Actor,
+            )];
+            m.date = match next(20) {
+                0..=13 => Some(DateRange::day(when)),
+                14..=16 => {
+                    let start = when - chrono::Days::new(next(7));
+                    Some(DateRange {
+                        start,
+                        end: start + chrono::Days::new(6),
+                        precision: TimePrecision::Week,
+                    })
+                }
+                // Three weeks up to the day: the others' week can be its
+                // fourth.
+                17 => Some(DateRange {
+                    start: when - chrono::Days::new(20),
+                    end: when,
+                    precision: TimePrecision::Week,
+                }),
+                _ => None,
+            };
+            let jitter = next(20) as f64 * 0.002;
+            m.location = match next(20) {
+                0..=13 => place("Town", town.0 + jitter, town.1, GeoPrecision::Exact),
+                14..=16 => Some(Location {
+                    precision: GeoPrecision::Admin1,
+                    ..place("Homs", 34.7, 36.7, GeoPrecision::Admin1).unwrap_or_default()
+                }),
+                17 | 18 => Some(Location {
+                    name: "Syria".into(),
+                    country: Some("SY".into()),
+                    precision: GeoPrecision::Country,
+                    ..Default::default()
+                }),
+                _ => None,
+            };
+            if next(4) == 0 {
+                // Told again, vaguely, later in the same document.
+                let mut again = m.clone();
+                again.span = Span::new(900, 900 + says.len());
+                again.char_start = 900;
+                again.char_end = 900 + says.len();
+                again.date = None;
+                again.location = None;
+                v.push(again);
+            }
+            v.push(m);
+        }
+    }
+    let crowded = (32.10, 36.10);
+    for k in 0..300u64 {
+        let mut m = depot_strike(&format!("c{k:03}"), None, crowded);
+        m.date = Some(DateRange::day(base + chrono::Days::new(30 + k % 14)));
+        m.location = place(
+            "Crowded",
+            crowded.0 + 0.001 * (k % 7) as f64,
+            crowded.1,
+            GeoPrecision::Exact,
+        );
+        v.push(m);
+    }
+    let mut vague = depot_strike("c-vague", None, crowded);
+    vague.date = None;
+    v.push(vague);
+    v
+}
+
+/// A category too large to hold is clustered from disk (anchors a few
+/// weeks at a time, the attach step's events read back): the events are
+/// those of clustering it in memory.
+#[test]
+fn clustering_from_disk_matches_clustering_in_memory() {
+    let ms = season();
+    let in_memory = resolve(&ms);
+    // The comparison means something: merged events, events whose reports
+    // begin days apart (in different weeks, some of them), and reports
+    // without a date or place that joined an anchor event.
+    assert!(in_memory.len() < ms.len() / 2, "{} events", in_memory.len());
+    let by_place: std::collections::HashMap<(&str, usize), &EventMention> = ms
+        .iter()
+        .map(|m| ((m.document.as_str(), m.char_start), m))
+        .collect();
+    let reports = |e: &Event| -> Vec<&EventMention> {
+        e.mentions
+            .iter()
+            .map(|p| by_place[&(p.document.as_str(), p.start)])
+            .collect()
+    };
+    let dated = |m: &&EventMention| m.date.is_some() && m.location.is_some();
+    assert!(in_memory.iter().any(|e| {
+        let r = reports(e);
+        r.iter().any(|m| !dated(m)) && r.iter().any(dated)
+    }));
+    assert!(in_memory.iter().any(|e| {
+        let starts: Vec<NaiveDate> = reports(e)
+            .iter()
+            .filter_map(|m| m.date)
+            .map(|d| d.start)
+            .collect();
+        let (lo, hi) = (starts.iter().min(), starts.iter().max());
+        matches!((lo, hi), (Some(a), Some(b)) if (*b - *a).num_days() >= 3)
+    }));
+    let dir = scratch_dir("from-disk");
+    for budget in [0, 20_000] {
+        for reverse in [false, true] {
+            for by_category in [true, false] {
+                let got = resolve_with(&ms, Some(&dir), budget, reverse, by_category).unwrap();
+                assert_eq!(
+                    got, in_memory,
+                    "budget {budget}, reverse {reverse}, by category {by_category}"
+                );
+            }
+        }
+    }
+    assert_eq!(std::fs::read_dir(&dir).unwrap().count(), 0);
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+/// An event's members as the attach step reads them: given in any order
+/// (the disk path reads them by week), the head is the smallest indices
+/// and the earliest day is over all of them, dated or not.
+#[test]
+fn a_joinable_event_keeps_its_smallest_members_and_earliest_day() {
+    use crate::{Joinable, MAX_COMPARE};
+    let dated = |d0: i32, d1: i32| {
+        let mut m = blank_m();
+        m.tprec = Some(TimePrecision::Day);
+        (m.day0, m.day1) = (d0, d1);
+        m
+    };
+    let undated = blank_m();
+    let n = 3 * MAX_COMPARE as u32;
+    // Scattered: 0, 7, 14, ... wrapping, every index once.
+    let order: Vec<u32> = (0..n).map(|k| (k * 7) % n).collect();
+    let mut e = Joinable::default();
+    for &i in &order {
+        // The latest indices carry the earliest day, and one is undated.
+        let m = match i {
+            i if i == n - 1 => dated(100, 110),
+            i if i == n - 2 => undated,
+            i => dated(500 + i as i32, 500 + i as i32),
+        };
+        e.add(i, &m);
+    }
+    assert_eq!(e.head, (0..MAX_COMPARE as u32).collect::<Vec<_>>());
+    assert_eq!(e.earliest, 105);
+    let mut in_order = Joinable::default();
+    for i in 0..n {
+        in_order.add(i, &dated(500, 500));
+    }
+    assert_eq!(in_order.head, e.head);
+    assert_eq!(Joinable::default().earliest, i32::MAX);
+}
