@@ -175,7 +175,9 @@ impl<K: Copy + Eq + std::hash::Hash + Ord, V: Copy + Default> Groups<K, V> {
         each(&mut |k, _| counts.add(k));
         let mut g = counts.into_groups();
         each(&mut |k, v| g.place(k, v));
-        g.done()
+        let (g, complete) = g.done();
+        debug_assert!(complete, "the two passes gave different values");
+        g
     }
     fn get(&self, k: &K) -> Option<&[V]> {
         let g = *self.index.get(k)? as usize;
@@ -250,8 +252,16 @@ impl<K: Copy + Eq + std::hash::Hash, V: Copy> Placing<K, V> {
             }
         }
     }
-    fn done(self) -> Groups<K, V> {
-        self.groups
+    /// The groups, and whether every group was filled as counted (false
+    /// only when the two passes were given different values).
+    fn done(self) -> (Groups<K, V>, bool) {
+        let start = &self.groups.start;
+        let complete = self
+            .fill
+            .iter()
+            .enumerate()
+            .all(|(g, &f)| f == start[g + 1]);
+        (self.groups, complete)
     }
 }
 
@@ -953,8 +963,8 @@ const BLOCKS_AT_ONCE: usize = 512;
 /// Reusable buffers for scoring a block.
 #[derive(Default)]
 struct BlockScratch {
-    /// (order key, mention, belongs to the block itself rather than a
-    /// neighbour cell, the mention's first week)
+    /// (order key, the mention's slot in the week's anchors, belongs to the
+    /// block itself rather than a neighbour cell, the mention's first week)
     list: Vec<(OrderKey, u32, bool, i32)>,
     /// The mentions' summaries in `list` order.
     local: Vec<M>,
@@ -1585,11 +1595,13 @@ fn cluster(
     group_within_documents(&view, gi, non_anchors, &mut cl);
     phases.grouped += t.elapsed();
     let t = std::time::Instant::now();
-    let index = AttachIndex::build(&view, |f| {
+    let (index, complete) = AttachIndex::build(&view, |f| {
         for (i, m) in ms.iter().enumerate().filter(|(_, m)| m.is_anchor()) {
             f(i, m);
         }
     });
+    // Both passes walked the same slice.
+    debug_assert!(complete);
     let marked = index.marked(&view, &mut cl);
     let members = Joinable::of(&marked, &mut cl, |f| {
         for (i, m) in ms.iter().enumerate().filter(|(_, m)| m.is_anchor()) {
@@ -1733,8 +1745,9 @@ struct AttachIndex {
 impl AttachIndex {
     /// The indexes of the anchors `each_anchor` gives (index, mention; any
     /// order, each once, the same on both of the two calls) that the
-    /// non-anchors of `view` look up.
-    fn build(view: &View, mut each_anchor: impl FnMut(&mut dyn FnMut(usize, &M))) -> Self {
+    /// non-anchors of `view` look up; false with them when the two calls
+    /// gave different anchors.
+    fn build(view: &View, mut each_anchor: impl FnMut(&mut dyn FnMut(usize, &M))) -> (Self, bool) {
         let mut want_cell: HashSet<(Plover, (i32, i32)), IntHasher> = HashSet::default();
         let mut want_admin: HashSet<(Plover, u32), IntHasher> = HashSet::default();
         let mut want_month: HashSet<(Plover, u32, i32), IntHasher> = HashSet::default();
@@ -1816,23 +1829,31 @@ impl AttachIndex {
         });
         // Start day, then index; or index: the order whatever the order
         // anchors came in.
-        fn sorted<K, V>(p: Placing<K, V>) -> Groups<K, V>
+        drop((want_cell, want_admin, want_month, want_doc));
+        fn sorted<K, V>(p: Placing<K, V>, complete: &mut bool) -> Groups<K, V>
         where
             K: Copy + Eq + std::hash::Hash + Ord,
             V: Copy + Default + Ord,
         {
-            let mut g = p.done();
+            let (mut g, full) = p.done();
+            *complete &= full;
             for v in g.groups_mut() {
                 v.sort_unstable();
             }
             g
         }
-        AttachIndex {
-            cells: sorted(placing.0),
-            provinces: sorted(placing.1),
-            months: sorted(placing.2),
-            docs: sorted(placing.3),
-        }
+        let mut complete = true;
+        let cells = sorted(placing.0, &mut complete);
+        let provinces = sorted(placing.1, &mut complete);
+        let months = sorted(placing.2, &mut complete);
+        let docs = sorted(placing.3, &mut complete);
+        let index = AttachIndex {
+            cells,
+            provinces,
+            months,
+            docs,
+        };
+        (index, complete)
     }
 
     /// Adds the anchors non-anchor `m` could join to `out`: those of its
@@ -1923,6 +1944,16 @@ impl Joinable {
             self.head.pop();
             let at = self.head.partition_point(|&h| h < i);
             self.head.insert(at, i);
+        }
+    }
+    /// Adds member `i` of a group that joined the event: after all the
+    /// event's earlier members, as the groups join in canonical order.
+    fn join(&mut self, i: u32, m: &M) {
+        if let Some((a, b, _)) = m.date() {
+            self.earliest = self.earliest.min((a + b) / 2);
+        }
+        if self.head.len() < MAX_COMPARE {
+            self.head.push(i);
         }
     }
     /// The events of the roots `marked` (see [`AttachIndex::marked`]), from
@@ -2031,12 +2062,7 @@ fn attach(view: &View, index: &AttachIndex, mut members: IntMap<u32, Joinable>, 
             let root = cl.find(r as usize) as u32;
             let mut joined = members.remove(&r).unwrap_or_default();
             for &i in &g {
-                if let Some((a, b, _)) = view.m(i).date() {
-                    joined.earliest = joined.earliest.min((a + b) / 2);
-                }
-                if joined.head.len() < MAX_COMPARE {
-                    joined.head.push(i as u32);
-                }
+                joined.join(i as u32, view.m(i));
             }
             members.insert(root, joined);
         }

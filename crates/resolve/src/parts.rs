@@ -347,7 +347,7 @@ pub(crate) fn in_canonical_order(ms: &mut [M], gi: &mut [u32]) -> bool {
 
 /// Appends a summary's words to `arena` and points it there, or drops them
 /// when the arena is full.
-fn add_words(arena: &mut Vec<u32>, m: &mut M, words: &[u32], warned: &mut bool) {
+pub(crate) fn add_words(arena: &mut Vec<u32>, m: &mut M, words: &[u32], warned: &mut bool) {
     if arena.len() + words.len() > ARENA_MAX {
         warn_full(warned);
         (m.feat, m.n_words, m.n_actor, m.n_target) = (0, 0, 0, 0);

@@ -18,11 +18,17 @@
 //!
 //! What stays is the union-find (4 bytes a mention), the merged clusters'
 //! summaries, each mention's canonical index (4 bytes), four weeks of
-//! anchors and the attach step's share. The result is that of
+//! anchors twice over at most (the weeks read and the copy of those active
+//! in the week being compared), and for the attach step its indexes (an
+//! entry per anchor under a key some non-anchor looks up) and the events
+//! it could join (at most [`crate::MAX_COMPARE`] members each, the rest
+//! summed up as their earliest day). A corpus whose reports all fall in a
+//! few weeks (a day of world news) holds all its anchors in those four
+//! weeks, as much as clustering in memory does. The result is that of
 //! [`crate::cluster`] on the whole partition: the tests compare them. One
-//! difference is out of reach: past 2^32 feature words in one partition
-//! (about 450 million mentions), the in-memory step drops the words of
-//! the mentions read last, where this one keeps them.
+//! difference is out of reach: past 2^32 feature words held at once
+//! (about 450 million mentions), both drop words, but not of the same
+//! mentions.
 
 use std::collections::VecDeque;
 use std::path::Path;
@@ -45,12 +51,13 @@ struct Held {
     ix: Vec<u32>,
     ms: Vec<M>,
     feat: Vec<u32>,
+    /// Words were dropped: the arena was full (warned once).
+    full: bool,
 }
 
 impl Held {
     fn push(&mut self, i: u32, mut m: M, words: &[u32]) {
-        m.feat = self.feat.len() as u32;
-        self.feat.extend_from_slice(words);
+        parts::add_words(&mut self.feat, &mut m, words, &mut self.full);
         self.ix.push(i);
         self.ms.push(m);
     }
@@ -223,7 +230,7 @@ pub(crate) fn cluster<E>(
     // join read back.
     let t = std::time::Instant::now();
     let mut failed = None;
-    let index = AttachIndex::build(&lone.view(), |f| {
+    let (index, complete) = AttachIndex::build(&lone.view(), |f| {
         if failed.is_none() {
             if let Err(e) = weeks_on_disk.each(n, |i, m, _| f(i, m)) {
                 failed = Some(e);
@@ -232,6 +239,9 @@ pub(crate) fn cluster<E>(
     });
     if let Some(e) = failed {
         return Err(e);
+    }
+    if !complete {
+        return Err(parts::damaged());
     }
     let marked = index.marked(&lone.view(), &mut cl);
     let mut failed = None;
@@ -256,8 +266,13 @@ pub(crate) fn cluster<E>(
             view.push(i as u32, *m, &feat[s..s + m.n_feat()]);
         }
     })?;
-    drop(compared);
     let read_back = view.ms.len();
+    // The two passes read the same anchors: every compared member is held.
+    let wanted: usize = compared.iter().map(|w| w.count_ones() as usize).sum();
+    if read_back != wanted {
+        return Err(parts::damaged());
+    }
+    drop(compared);
     for (&i, m) in lone.ix.iter().zip(&lone.ms) {
         let s = m.feat as usize;
         view.push(i, *m, &lone.feat[s..s + m.n_feat()]);
