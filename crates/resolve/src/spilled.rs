@@ -41,6 +41,9 @@ use crate::{
     Clusters, IntMap, Joinable, Phases, View, M,
 };
 
+/// What takes each anchor (index, summary).
+type Anchor<'m> = dyn FnMut(usize, &M) + 'm;
+
 /// Bytes of write buffers for the week groups, over all weeks: each week's
 /// records are gathered and written at the week's place in the file.
 const WRITE_BUFFERS: usize = 16 << 20;
@@ -113,6 +116,22 @@ impl Weeks {
             held.sort()?;
         }
         Ok(held)
+    }
+    /// [`Weeks::each`] as the anchor feed [`AttachIndex::build`] and
+    /// [`Joinable::of`] take: a read error is kept in `failed` (the first
+    /// one; later calls then read nothing).
+    fn feed<'a>(
+        &'a self,
+        n: usize,
+        failed: &'a mut Option<std::io::Error>,
+    ) -> impl FnMut(&mut Anchor) + 'a {
+        move |f| {
+            if failed.is_none() {
+                if let Err(e) = self.each(n, |i, m, _| f(i, m)) {
+                    *failed = Some(e);
+                }
+            }
+        }
     }
     /// Calls `f` with every anchor (index, summary, its words' arena).
     fn each(&self, n: usize, mut f: impl FnMut(usize, &M, &[u32])) -> std::io::Result<()> {
@@ -230,13 +249,7 @@ pub(crate) fn cluster<E>(
     // join read back.
     let t = std::time::Instant::now();
     let mut failed = None;
-    let (index, complete) = AttachIndex::build(&lone.view(), |f| {
-        if failed.is_none() {
-            if let Err(e) = weeks_on_disk.each(n, |i, m, _| f(i, m)) {
-                failed = Some(e);
-            }
-        }
-    });
+    let (index, complete) = AttachIndex::build(&lone.view(), weeks_on_disk.feed(n, &mut failed));
     if let Some(e) = failed {
         return Err(e);
     }
@@ -244,12 +257,7 @@ pub(crate) fn cluster<E>(
         return Err(parts::damaged());
     }
     let marked = index.marked(&lone.view(), &mut cl);
-    let mut failed = None;
-    let members = Joinable::of(&marked, &mut cl, |f| {
-        if let Err(e) = weeks_on_disk.each(n, |i, m, _| f(i, m)) {
-            failed = Some(e);
-        }
-    });
+    let members = Joinable::of(&marked, &mut cl, weeks_on_disk.feed(n, &mut failed));
     if let Some(e) = failed {
         return Err(e);
     }
@@ -259,7 +267,14 @@ pub(crate) fn cluster<E>(
     for i in members.values().flat_map(|e| &e.head) {
         compared[*i as usize / 64] |= 1u64 << (i % 64);
     }
-    let mut view = Held::default();
+    // Sized at once: growing it would hold two copies for a moment, at
+    // what is already resolution's peak.
+    let wanted: usize = compared.iter().map(|w| w.count_ones() as usize).sum();
+    let mut view = Held {
+        ix: Vec::with_capacity(wanted + lone.ix.len()),
+        ms: Vec::with_capacity(wanted + lone.ms.len()),
+        ..Held::default()
+    };
     weeks_on_disk.each(n, |i, m, feat| {
         if compared[i / 64] & (1u64 << (i % 64)) != 0 {
             let s = m.feat as usize;
@@ -268,7 +283,6 @@ pub(crate) fn cluster<E>(
     })?;
     let read_back = view.ms.len();
     // The two passes read the same anchors: every compared member is held.
-    let wanted: usize = compared.iter().map(|w| w.count_ones() as usize).sum();
     if read_back != wanted {
         return Err(parts::damaged());
     }
