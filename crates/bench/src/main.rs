@@ -74,7 +74,7 @@ struct Cli {
     /// Seed of the synthetic corpus.
     #[arg(long, default_value_t = 7)]
     seed: u64,
-    /// Kill a measured child whose RSS passes this (MB; 0 = no limit) and
+    /// Kill a measured child whose RSS passes this (MiB; 0 = no limit) and
     /// record the size as failed, rather than exhaust a shared machine.
     #[arg(long, default_value_t = 6000)]
     max_rss_mb: u64,

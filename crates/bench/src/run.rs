@@ -132,7 +132,7 @@ fn e2e(input: &[&str], db: &Path, what: &str) -> Result<(E2eResult, u64, f64), B
     let r: E2eResult = last_json(&run, what)?;
     remove_db(db);
     eprintln!(
-        "{what}: {} articles in {:.1} s ({:.0}/s; {:.1} CPU s in all), peak RSS {} MB",
+        "{what}: {} articles in {:.1} s ({:.0}/s; {:.1} CPU s in all), peak RSS {} MiB",
         r.items,
         r.seconds,
         crate::measure::per_s(r.items as f64, r.seconds),

@@ -387,6 +387,13 @@ fn finish(
 /// stream into the replacing transaction: neither all mentions nor all
 /// events are ever in memory at once.
 pub fn resolve_events(store: &Store) -> Result<u64, PipelineError> {
+    // Resolution is the process's memory peak: what earlier work left
+    // cached or freed goes back first. Best effort: a cache that stays
+    // costs memory, not results.
+    if let Err(e) = store.release_memory() {
+        tracing::warn!(error = %e, "could not release the store's page cache");
+    }
+    let _prompt = crate::PromptRelease::start();
     resolve_events_keeping(store, KEEP_MENTIONS)
 }
 

@@ -182,6 +182,19 @@ impl Store {
         Ok(Store { conn })
     }
 
+    /// Frees this connection's page cache and cached statements; they
+    /// refill as needed. After an ingest the cache holds the documents
+    /// just written (up to 32 MiB): resolution reads through its own
+    /// connection and writes events through this one only once it has
+    /// clustered, its largest state. SQLite allocates with the C library's
+    /// malloc, which may keep what this frees (see
+    /// `sitrep::return_memory_promptly`).
+    pub fn release_memory(&self) -> Result<(), StoreError> {
+        self.conn.flush_prepared_statement_cache();
+        self.conn.execute_batch("PRAGMA shrink_memory;")?;
+        Ok(())
+    }
+
     /// The underlying connection, for read-side queries (see [`read`]).
     pub fn conn(&self) -> &Connection {
         &self.conn

@@ -27,6 +27,9 @@ pub struct DataError {
     pub reason: String,
 }
 
+/// The longest host a footer blurb names, in characters.
+const FOOTER_HOST_CHARS: usize = 61;
+
 /// Junk patterns, compiled.
 #[derive(Debug)]
 pub struct JunkRules {
@@ -221,6 +224,13 @@ impl JunkRules {
         }
         self.footers.iter().find_map(|re| {
             let host = re.captures(line.trim())?.name("host")?.as_str();
+            // The bound the patterns leave out (see `junk.tsv`). Each
+            // pattern's host starts at one place and is lazy, so the match
+            // holds the shortest host that fits: a longer one is no match,
+            // as with the bound.
+            if host.chars().count() > FOOTER_HOST_CHARS {
+                return None;
+            }
             let host = host.trim().trim_end_matches([',', '.', ' ']);
             (host.chars().count() >= 2).then(|| host.to_string())
         })
@@ -306,6 +316,39 @@ mod tests {
             r.footer_host("Desert Post Weekly publisher Stories from the region.")
                 .as_deref(),
             Some("Desert Post Weekly")
+        );
+        assert_eq!(
+            r.footer_host("© 2024 Desert Post Weekly. All rights reserved.")
+                .as_deref(),
+            Some("Desert Post Weekly")
+        );
+        // A "host" past 61 characters is a sentence, not a masthead.
+        let long = "The Regional Council Of Desert Towns And Their Many Friends Abroad Weekly";
+        assert!(long.chars().count() > FOOTER_HOST_CHARS);
+        assert_eq!(
+            r.footer_host(&format!("{long} publisher of local news")),
+            None
+        );
+        // 61 characters fit, 62 do not, in both patterns.
+        let edge = "Ab".repeat(30) + "c";
+        let over = format!("{edge}d");
+        assert_eq!(
+            r.footer_host(&format!("{edge} publisher of local news"))
+                .as_deref(),
+            Some(edge.as_str())
+        );
+        assert_eq!(
+            r.footer_host(&format!("{over} publisher of local news")),
+            None
+        );
+        assert_eq!(
+            r.footer_host(&format!("© 2024 {edge}. All rights reserved."))
+                .as_deref(),
+            Some(edge.as_str())
+        );
+        assert_eq!(
+            r.footer_host(&format!("© 2024 {over}. All rights reserved.")),
+            None
         );
     }
 
