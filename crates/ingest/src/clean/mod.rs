@@ -332,24 +332,14 @@ mod tests {
         // 61 characters fit, 62 do not, in both patterns.
         let edge = "Ab".repeat(30) + "c";
         let over = format!("{edge}d");
-        assert_eq!(
-            r.footer_host(&format!("{edge} publisher of local news"))
-                .as_deref(),
-            Some(edge.as_str())
-        );
-        assert_eq!(
-            r.footer_host(&format!("{over} publisher of local news")),
-            None
-        );
-        assert_eq!(
-            r.footer_host(&format!("© 2024 {edge}. All rights reserved."))
-                .as_deref(),
-            Some(edge.as_str())
-        );
-        assert_eq!(
-            r.footer_host(&format!("© 2024 {over}. All rights reserved.")),
-            None
-        );
+        let blurbs: [fn(&str) -> String; 2] = [
+            |h| format!("{h} publisher of local news"),
+            |h| format!("© 2024 {h}. All rights reserved."),
+        ];
+        for blurb in blurbs {
+            assert_eq!(r.footer_host(&blurb(&edge)).as_deref(), Some(edge.as_str()));
+            assert_eq!(r.footer_host(&blurb(&over)), None, "{}", blurb(&over));
+        }
     }
 
     #[test]
