@@ -34,21 +34,22 @@ const _: () = assert!(MI_OPTION_PURGE_DELAY + 1 == libmimalloc_sys::mi_option_us
 
 /// While it lives, memory the process frees goes back to the system at
 /// once; made, it first hands back what was freed before. For work whose
-/// peak memory matters more than its speed: resolution.
+/// peak memory matters more than its speed: resolution's scan and
+/// clustering (`pipeline::resolve_events`).
 ///
 /// mimalloc (v3) returns a freed page to the system a second after it
 /// becomes free. Resolution frees a category's clustering state and at
 /// once writes the category's list of events into fresh pages: in a
 /// `sitrep ingest` of a million articles, RSS sampled every 50 ms jumped by
 /// 50 MiB to the process's peak there and fell back 0.9 s later. SQLite,
-/// which allocates with the C library's malloc, is trimmed too. Measured:
-/// on the 100k store (`resolve_db`, two runs each) peak 184–199 → 141–142
-/// MiB, wall time +3–8 %; in a `sitrep ingest` of a million articles the
-/// process's peak 498 → 399 MiB and resolution 235 → 305 s (its ingest
-/// part ran 9 % slower too: the host drifts). No delay through a whole
-/// 100k ingest cost 11 % of its wall time, so the ingest keeps the delay:
-/// the previous one comes back on drop. A no-op for memory another
-/// allocator manages.
+/// which allocates with the C library's malloc, is trimmed too. Measured
+/// in `sitrep ingest` of a million articles, one run each: the process's
+/// peak 498 → 421 MiB (the ingest before resolution is now the peak:
+/// resolution reached 413), resolution's scan 31 → 38 s and clustering 50
+/// → 58 s, building (after the guard) 154 → 153 s. Holding it through
+/// building too gave 399 MiB but building 194 s; through a whole 100k
+/// ingest, 11 % of its wall time. The previous delay comes back on drop. A
+/// no-op for memory another allocator manages.
 pub struct PromptRelease {
     delay: std::os::raw::c_long,
 }

@@ -393,7 +393,6 @@ pub fn resolve_events(store: &Store) -> Result<u64, PipelineError> {
     if let Err(e) = store.release_memory() {
         tracing::warn!(error = %e, "could not release the store's page cache");
     }
-    let _prompt = crate::PromptRelease::start();
     resolve_events_keeping(store, KEEP_MENTIONS)
 }
 
@@ -410,6 +409,14 @@ fn resolve_events_keeping(store: &Store, keep: u64) -> Result<u64, PipelineError
     };
     let mentions = store.mention_count()?;
     let mut writer = store.events_writer(mentions as usize)?;
+    // Freed memory goes back to the system at once while resolution scans
+    // and clusters, its peak. Once events flow, clustering is over and the
+    // allocator's delay returns: building reads each slice's mentions back,
+    // allocating and freeing tens of MB a slice, and handing those pages
+    // back at once cost it a quarter of its time at 1M. Made here, before
+    // the resolver starts; dropped by the first event, while the writer
+    // waits for it.
+    let mut prompt = Some(crate::PromptRelease::start());
     match reader {
         Some(reader) => {
             let (to_writer, from_resolver) = std::sync::mpsc::sync_channel::<Vec<Event>>(2);
@@ -422,6 +429,7 @@ fn resolve_events_keeping(store: &Store, keep: u64) -> Result<u64, PipelineError
                         // A failed send means the writer stopped on an error,
                         // which it reports.
                         sitrep_resolve::resolve_from(&mut source, |e| {
+                            prompt.take();
                             buf.push(e);
                             if buf.len() >= SEND_EVENTS {
                                 let _ = to_writer.send(std::mem::take(&mut buf));
@@ -453,6 +461,7 @@ fn resolve_events_keeping(store: &Store, keep: u64) -> Result<u64, PipelineError
             let mut failed: Option<StoreError> = None;
             let mut source = StoreMentions::new(store, mentions, keep);
             sitrep_resolve::resolve_from(&mut source, |e| {
+                prompt.take();
                 if failed.is_none() {
                     if let Err(err) = writer.push(e) {
                         failed = Some(err);

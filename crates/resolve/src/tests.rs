@@ -758,7 +758,8 @@ fn clustering_by_category_and_spilling_change_no_event() {
 
 #[test]
 fn a_spill_folder_that_cannot_be_written_is_an_error_naming_it() {
-    let dir = scratch_dir("missing").join("not-there");
+    let parent = scratch_dir("missing");
+    let dir = parent.join("not-there");
     let err = resolve_with(&mixed(), Some(&dir), 0, false, true).unwrap_err();
     assert!(err.to_string().contains("not-there"), "{err}");
     // With room to spare it never needs the folder.
@@ -766,6 +767,7 @@ fn a_spill_folder_that_cannot_be_written_is_an_error_naming_it() {
         resolve_with(&mixed(), Some(&dir), usize::MAX, false, true).unwrap(),
         resolve(&mixed())
     );
+    std::fs::remove_dir_all(&parent).unwrap();
 }
 
 /// A summary written to the spill reads back as it was; a damaged one is

@@ -98,13 +98,36 @@ fn event(
     }
 }
 
-fn fixture() -> (PathBuf, axum::Router) {
-    let dir = std::env::temp_dir().join(format!(
-        "sitrep-server-test-{}-{}",
-        std::process::id(),
-        rand_suffix()
-    ));
-    std::fs::create_dir_all(&dir).expect("temp dir");
+/// A test's folder, removed when the test ends, passed or failed.
+struct TempDir(PathBuf);
+
+impl TempDir {
+    fn new(name: &str) -> TempDir {
+        let dir = std::env::temp_dir().join(format!(
+            "sitrep-server-{name}-{}-{}",
+            std::process::id(),
+            rand_suffix()
+        ));
+        std::fs::create_dir_all(&dir).expect("temp dir");
+        TempDir(dir)
+    }
+}
+
+impl std::ops::Deref for TempDir {
+    type Target = std::path::Path;
+    fn deref(&self) -> &std::path::Path {
+        &self.0
+    }
+}
+
+impl Drop for TempDir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+fn fixture() -> (TempDir, axum::Router) {
+    let dir = TempDir::new("test");
     let db = dir.join("t.db");
     let mut store = Store::open(&db).expect("open store");
     let doc = Document {
@@ -451,12 +474,7 @@ async fn event_index_follows_a_new_ingest() {
 
 #[tokio::test]
 async fn control_claims_come_from_the_analytics() {
-    let dir = std::env::temp_dir().join(format!(
-        "sitrep-server-control-{}-{}",
-        std::process::id(),
-        rand_suffix()
-    ));
-    std::fs::create_dir_all(&dir).expect("temp dir");
+    let dir = TempDir::new("control");
     let db = dir.join("t.db");
     let mut store = Store::open(&db).expect("open store");
     let mut dam = event(
@@ -507,5 +525,4 @@ async fn control_claims_come_from_the_analytics() {
         claims[0]["sources"],
         serde_json::json!(["Euphrates Wire", "Levant Ledger"])
     );
-    let _ = std::fs::remove_dir_all(&dir);
 }
