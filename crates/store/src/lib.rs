@@ -188,7 +188,7 @@ impl Store {
     /// connection and writes events through this one only once it has
     /// clustered, its largest state. SQLite allocates with the C library's
     /// malloc, which may keep what this frees (see
-    /// `sitrep::return_memory_promptly`).
+    /// `sitrep::PromptRelease`).
     pub fn release_memory(&self) -> Result<(), StoreError> {
         self.conn.flush_prepared_statement_cache();
         self.conn.execute_batch("PRAGMA shrink_memory;")?;
