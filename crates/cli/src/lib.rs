@@ -11,7 +11,7 @@ pub mod synth;
 pub mod zones;
 
 /// Turns transparent huge pages off for this process. mimalloc asks the
-/// kernel for them, and a 2 MB page is committed whole even when a thread
+/// kernel for them, and a 2 MiB page is committed whole even when a thread
 /// uses a corner of it: measured on a 10,000-article ingest, 495–512 MB
 /// peak RSS with them and 417–423 MB without, 1.1 s less system time
 /// (zeroing), and no measurable change in wall time. Call it first thing
@@ -35,7 +35,8 @@ const _: () = assert!(MI_OPTION_PURGE_DELAY + 1 == libmimalloc_sys::mi_option_us
 /// While it lives, memory the process frees goes back to the system at
 /// once; made, it first hands back what was freed before. For work whose
 /// peak memory matters more than its speed: resolution's scan and
-/// clustering (`pipeline::resolve_events`).
+/// clustering (made when resolution starts, `pipeline::resolve_events`).
+/// Guards must not overlap: each restores the delay it found.
 ///
 /// mimalloc (v3) returns a freed page to the system a second after it
 /// becomes free. Resolution frees a category's clustering state and at
@@ -46,7 +47,7 @@ const _: () = assert!(MI_OPTION_PURGE_DELAY + 1 == libmimalloc_sys::mi_option_us
 /// in `sitrep ingest` of a million articles, one run each: the process's
 /// peak 498 → 421 MiB (the ingest before resolution is now the peak:
 /// resolution reached 413), resolution's scan 31 → 38 s and clustering 50
-/// → 58 s, building (after the guard) 154 → 153 s. Holding it through
+/// → 58 s, building (after its first slice, without the guard) 154 → 153 s. Holding it through
 /// building too gave 399 MiB but building 194 s; through a whole 100k
 /// ingest, 11 % of its wall time. The previous delay comes back on drop. A
 /// no-op for memory another allocator manages.

@@ -185,8 +185,8 @@ pub fn ingest(
 }
 
 /// [`ingest`], freeing the engines once the documents are stored:
-/// resolution, the memory peak, does not need them (the gazetteer and
-/// dictionaries, about 70 MB).
+/// resolution, near the memory peak, does not need them (the gazetteer
+/// and dictionaries, about 70 MiB).
 pub fn ingest_owned(
     store: &mut Store,
     engines: Engines,
@@ -329,7 +329,7 @@ fn store_documents(
     if let Some(e) = failed {
         return Err(e.into());
     }
-    // Resolution is the memory peak: the ingest's index and its list of
+    // Resolution is near the memory peak: the ingest's index and its list of
     // files (about 100 bytes a file: 95 MiB for a folder of a million
     // articles) go first.
     drop(dups);
@@ -387,8 +387,8 @@ fn finish(
 /// stream into the replacing transaction: neither all mentions nor all
 /// events are ever in memory at once.
 pub fn resolve_events(store: &Store) -> Result<u64, PipelineError> {
-    // Resolution is the process's memory peak: what earlier work left
-    // cached or freed goes back first. Best effort: a cache that stays
+    // Resolution is near the process's memory peak: what earlier work
+    // left cached or freed goes back first. Best effort: a cache that stays
     // costs memory, not results.
     if let Err(e) = store.release_memory() {
         tracing::warn!(error = %e, "could not release the store's page cache");
@@ -410,9 +410,9 @@ fn resolve_events_keeping(store: &Store, keep: u64) -> Result<u64, PipelineError
     let mentions = store.mention_count()?;
     let mut writer = store.events_writer(mentions as usize)?;
     // Freed memory goes back to the system at once while resolution scans
-    // and clusters, its peak. Once events flow, clustering is over and the
-    // allocator's delay returns: building reads each slice's mentions back,
-    // allocating and freeing tens of MB a slice, and handing those pages
+    // and clusters, where its peak was. Once events flow, clustering is
+    // over and the allocator's delay returns: building reads each slice's
+    // mentions back, allocating and freeing tens of MiB a slice, and handing those pages
     // back at once cost it a quarter of its time at 1M. Made here, before
     // the resolver starts; dropped by the first event, while the writer
     // waits for it.
@@ -468,6 +468,8 @@ fn resolve_events_keeping(store: &Store, keep: u64) -> Result<u64, PipelineError
                     }
                 }
             })?;
+            // No event at all: the delay returns before the commit.
+            prompt.take();
             if let Some(err) = failed {
                 return Err(err.into());
             }
