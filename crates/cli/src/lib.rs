@@ -47,9 +47,9 @@ const _: () = assert!(MI_OPTION_PURGE_DELAY + 1 == libmimalloc_sys::mi_option_us
 /// in `sitrep ingest` of a million articles, one run each: the process's
 /// peak 498 → 421 MiB (the ingest before resolution is now the peak:
 /// resolution reached 413), resolution's scan 31 → 38 s and clustering 50
-/// → 58 s, building (after its first slice, without the guard) 154 → 153 s. Holding it through
-/// building too gave 399 MiB but building 194 s; through a whole 100k
-/// ingest, 11 % of its wall time. The previous delay comes back on drop. A
+/// → 58 s, building (after its first slice, without the guard) 154 → 153
+/// s. Holding it through building too gave 399 MiB but building 194 s;
+/// through a whole 100k ingest, 11 % of its wall time. The previous delay comes back on drop. A
 /// no-op for memory another allocator manages.
 pub struct PromptRelease {
     delay: std::os::raw::c_long,

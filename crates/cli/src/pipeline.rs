@@ -412,10 +412,10 @@ fn resolve_events_keeping(store: &Store, keep: u64) -> Result<u64, PipelineError
     // Freed memory goes back to the system at once while resolution scans
     // and clusters, where its peak was. Once events flow, clustering is
     // over and the allocator's delay returns: building reads each slice's
-    // mentions back, allocating and freeing tens of MiB a slice, and handing those pages
-    // back at once cost it a quarter of its time at 1M. Made here, before
-    // the resolver starts; dropped by the first event, while the writer
-    // waits for it.
+    // mentions back, allocating and freeing tens of MiB a slice, and
+    // handing those pages back at once cost it a quarter of its time at
+    // 1M. Made here, before the resolver starts; dropped by the first
+    // event, while the writer waits for it.
     let mut prompt = Some(crate::PromptRelease::start());
     match reader {
         Some(reader) => {
