@@ -98,6 +98,15 @@ pub const SCHEMA_VERSION: i64 = MIGRATIONS[MIGRATIONS.len() - 1].0;
 /// version 4 store is read without being upgraded (written to) first.
 const MIN_READ_VERSION: i64 = 4;
 
+/// Page size of a new database file: SQLite's largest. An ingest writes
+/// every page about three times (a WAL frame's header, the frame, the
+/// checkpoint), one system call each: at 4 KiB a 1,000-article ingest made
+/// 18,000 of them. With 64 KiB pages the 10k ingest ran 5.4-5.9 -> 4.8-5.0 s
+/// (system time 1.0-1.3 -> 0.7 s) and its file was 10 % smaller; exports
+/// read the same or faster. Memory is unchanged: the page cache is sized
+/// in bytes.
+const PAGE_SIZE: u32 = 65536;
+
 /// An open Sitrep database.
 pub struct Store {
     conn: Connection,
@@ -169,6 +178,10 @@ impl Store {
     fn setup(mut conn: Connection, wal: bool) -> Result<Self, StoreError> {
         conn.busy_timeout(std::time::Duration::from_secs(10))?;
         if wal {
+            // Takes effect only on a database with no pages yet, and must
+            // precede WAL mode, which fixes the size; an existing store
+            // keeps its own.
+            conn.execute_batch(&format!("PRAGMA page_size = {PAGE_SIZE}"))?;
             // journal_mode returns a row, so it cannot go through execute().
             let _mode: String = conn.query_row("PRAGMA journal_mode = WAL", [], |r| r.get(0))?;
         }
@@ -269,6 +282,44 @@ pub(crate) mod tests {
         assert_eq!(ro.schema_version().unwrap(), SCHEMA_VERSION);
         drop(ro);
         let _ = std::fs::remove_dir_all(&dir);
+    }
+
+    /// New files get the large page; a store made before keeps its own
+    /// page size and is written and read as before.
+    #[test]
+    fn new_stores_use_large_pages_old_ones_keep_theirs() {
+        let page_size = |s: &Store| -> u32 {
+            s.conn()
+                .query_row("PRAGMA page_size", [], |r| r.get(0))
+                .unwrap()
+        };
+        let (dir, path) = temp_db("pages");
+        assert_eq!(page_size(&Store::open(&path).unwrap()), PAGE_SIZE);
+        let (old_dir, old) = temp_db("pages-old");
+        {
+            let c = Connection::open(&old).unwrap();
+            c.execute_batch("PRAGMA page_size = 4096; CREATE TABLE t (x); DROP TABLE t;")
+                .unwrap();
+        }
+        let mut s = Store::open(&old).unwrap();
+        assert_eq!(page_size(&s), 4096);
+        assert_eq!(s.schema_version().unwrap(), SCHEMA_VERSION);
+        let doc = crate::write::tests::doc("d1", "Example Wire", "Shelling hit Idlib on Monday.");
+        assert_eq!(
+            s.insert_batch(&[crate::write::NewDocument::bare(doc)])
+                .unwrap(),
+            1
+        );
+        drop(s);
+        let ro = Store::open_read_only(&old).unwrap();
+        assert_eq!(page_size(&ro), 4096);
+        let n: i64 = ro
+            .conn()
+            .query_row("SELECT count(*) FROM documents", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(n, 1);
+        let _ = std::fs::remove_dir_all(&dir);
+        let _ = std::fs::remove_dir_all(&old_dir);
     }
 
     /// Version 4 stores open read-only as they are (nothing in them needs
