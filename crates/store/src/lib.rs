@@ -99,12 +99,10 @@ pub const SCHEMA_VERSION: i64 = MIGRATIONS[MIGRATIONS.len() - 1].0;
 const MIN_READ_VERSION: i64 = 4;
 
 /// Page size of a new database file: SQLite's largest. An ingest writes
-/// every page about three times (a WAL frame's header, the frame, the
-/// checkpoint), one system call each: at 4 KiB a 1,000-article ingest made
-/// 18,000 of them. With 64 KiB pages the 10k ingest ran 5.4-5.9 -> 4.8-5.0 s
-/// (system time 1.0-1.3 -> 0.7 s) and its file was 10 % smaller; exports
-/// read the same or faster. Memory is unchanged: the page cache is sized
-/// in bytes.
+/// each page about three times (a WAL frame's header, the frame, the
+/// checkpoint), one system call each, so bulk writes are cheaper in large
+/// pages (measured in BENCHMARKS.md). The page cache is sized in bytes, so
+/// memory is unchanged.
 const PAGE_SIZE: u32 = 65536;
 
 /// An open Sitrep database.
@@ -297,9 +295,14 @@ pub(crate) mod tests {
         assert_eq!(page_size(&Store::open(&path).unwrap()), PAGE_SIZE);
         let (old_dir, old) = temp_db("pages-old");
         {
+            // What a build before large pages left: WAL mode on an empty
+            // file writes its first page, which fixes the size.
             let c = Connection::open(&old).unwrap();
-            c.execute_batch("PRAGMA page_size = 4096; CREATE TABLE t (x); DROP TABLE t;")
+            c.execute_batch("PRAGMA page_size = 4096").unwrap();
+            let mode: String = c
+                .query_row("PRAGMA journal_mode = WAL", [], |r| r.get(0))
                 .unwrap();
+            assert_eq!(mode, "wal");
         }
         let mut s = Store::open(&old).unwrap();
         assert_eq!(page_size(&s), 4096);
