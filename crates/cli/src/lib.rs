@@ -40,17 +40,13 @@ const _: () = assert!(MI_OPTION_PURGE_DELAY + 1 == libmimalloc_sys::mi_option_us
 ///
 /// mimalloc (v3) returns a freed page to the system a second after it
 /// becomes free. Resolution frees a category's clustering state and at
-/// once writes the category's list of events into fresh pages: in a
-/// `sitrep ingest` of a million articles, RSS sampled every 50 ms jumped by
-/// 50 MiB to the process's peak there and fell back 0.9 s later. SQLite,
-/// which allocates with the C library's malloc, is trimmed too. Measured
-/// in `sitrep ingest` of a million articles, one run each: the process's
-/// peak 498 → 421 MiB (the ingest before resolution is now the peak:
-/// resolution reached 413), resolution's scan 31 → 38 s and clustering 50
-/// → 58 s, building (after its first slice, without the guard) 154 → 153
-/// s. Holding it through building too gave 399 MiB but building 194 s;
-/// through a whole 100k ingest, 11 % of its wall time. The previous delay comes back on drop. A
-/// no-op for memory another allocator manages.
+/// once writes the category's list of events into fresh pages, so both
+/// were resident together for that second: the 1M ingest's peak (498 ->
+/// 421 MiB with the guard; BENCHMARKS.md has the runs). SQLite, which
+/// allocates with the C library's malloc, is trimmed too. Building is left
+/// out: it allocates and frees tens of MiB a slice, and without the delay
+/// it ran a quarter slower. The previous delay comes back on drop. A no-op
+/// for memory another allocator manages.
 pub struct PromptRelease {
     delay: std::os::raw::c_long,
 }
